@@ -1,0 +1,47 @@
+'use strict';
+
+/**
+ * @procgroup/hub: Pandora.js's IPC-hub API on top of the Procgroup sidecar.
+ *
+ *   const {publishObject, getProxy} = require('@procgroup/hub');   // was require('pandora')
+ *
+ * The module-level functions use one lazily created HubClient per process (as Pandora's facade did);
+ * create your own `new HubClient({url})` for tests or a second hub.
+ */
+const {HubClient, objectId} = require('./client');
+const {HubError} = require('./errors');
+
+let defaultHub = null;
+
+/** The process's HubClient (Pandora: `getHub()`, whose `getHubClient()` is the same object here). */
+function getHub() {
+  if (!defaultHub) defaultHub = new HubClient();
+  return defaultHub;
+}
+
+module.exports = {
+  HubClient,
+  HubError,
+  objectId,
+  getHub,
+  publishObject: (name, impl) => getHub().publishObject(name, impl),
+  unpublish: (name) => getHub().unpublish(name),
+  getProxy: (name, options) => getHub().getProxy(name, options),
+  invoke: (object, method, args, options) => getHub().invoke(object, method, args, options),
+  subscribe: (event, handler) => getHub().subscribe(event, handler),
+  unsubscribe: (event, handler) => getHub().unsubscribe(event, handler),
+  broadcast: (event, data) => getHub().broadcast(event, data),
+  context: () => getHub().context(),
+  /** Closes the default hub; the next call creates a fresh one. */
+  close: async () => {
+    const hub = defaultHub;
+    defaultHub = null;
+    if (hub) await hub.close();
+  },
+};
+
+// Pandora's synchronous accessors, from the env the operator gives the app container.
+Object.defineProperties(module.exports, {
+  appName: {enumerable: true, get: () => process.env.PROCGROUP_GROUP},
+  processName: {enumerable: true, get: () => process.env.PROCGROUP_PROCESS},
+});
