@@ -1,0 +1,33 @@
+package dev.procgroup.api.v1alpha1;
+
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.kubernetes.api.model.Namespaced;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Group;
+import io.fabric8.kubernetes.model.annotation.Plural;
+import io.fabric8.kubernetes.model.annotation.ShortNames;
+import io.fabric8.kubernetes.model.annotation.Version;
+
+/**
+ * A group of processes run together, the way a Pandora.js {@code procfile.js} describes an application:
+ * each process becomes a Deployment, started in ascending {@code order} and stopped in reverse.
+ */
+@Group(ProcessGroup.GROUP)
+@Version(ProcessGroup.VERSION)
+@Plural("procgroups")
+@ShortNames("pg")
+@AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.ready", type = AdditionalPrinterColumn.Type.STRING,
+    getDescription = "Ready pods / desired pods over all processes")
+@AdditionalPrinterColumn(name = "Processes", jsonPath = ".status.processesReady", type = AdditionalPrinterColumn.Type.STRING,
+    getDescription = "Ready processes / processes in the spec")
+@AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase", type = AdditionalPrinterColumn.Type.STRING,
+    getDescription = "Pending, Progressing, Running, Degraded, Failed or Terminating")
+@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
+@AdditionalPrinterColumn(name = "Message", jsonPath = ".status.message", type = AdditionalPrinterColumn.Type.STRING,
+    priority = 1, getDescription = "What the group is waiting for, or why it is degraded")
+public class ProcessGroup extends CustomResource<ProcessGroupSpec, ProcessGroupStatus> implements Namespaced {
+  public static final String GROUP = "procgroup.dev";
+  public static final String VERSION = "v1alpha1";
+  /** Set this annotation to a new value (a timestamp) for an ordered rolling restart of every process. */
+  public static final String RESTARTED_AT_ANNOTATION = GROUP + "/restartedAt";
+}

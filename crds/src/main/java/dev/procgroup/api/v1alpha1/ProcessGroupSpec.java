@@ -1,0 +1,68 @@
+package dev.procgroup.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import java.util.ArrayList;
+import java.util.List;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "has(self.image) || self.processes.all(p, has(p.image))",
+    message = "spec.image must be set, or every entry of spec.processes must set its own image",
+    fieldPath = ".image", reason = "FieldValueRequired")
+@ValidationRule(value = "!has(self.services) || self.services.all(s, self.processes.exists(p, p.name == s.process))",
+    message = "spec.services[].process must name a process listed in spec.processes",
+    fieldPath = ".services")
+public class ProcessGroupSpec {
+
+  @JsonPropertyDescription("Default container image for every process that does not set its own.")
+  @Size(max = 512)
+  private String image;
+
+  @JsonPropertyDescription("Image pull policy for every process: Always, IfNotPresent or Never. Defaults to IfNotPresent.")
+  @io.fabric8.generator.annotation.Pattern("^(Always|IfNotPresent|Never)$")
+  private String imagePullPolicy;
+
+  @JsonPropertyDescription("Environment for every process of the group; a process's own env wins on equal names "
+      + "(Pandora's .env(), PM2's env).")
+  @Size(max = 256)
+  private List<EnvVar> env;
+
+  @Required
+  @Size(min = 1, max = 64)
+  @JsonPropertyDescription("The processes of the group (Pandora's pandora.process(name) or fork(), PM2's apps). "
+      + "Names are unique. Lower orders start first; each order waits until every lower order is Ready.")
+  @ValidationRule(value = "self.all(p, self.exists_one(q, q.name == p.name))",
+      message = "spec.processes: process names must be unique", reason = "FieldValueDuplicate")
+  private List<ProcessSpec> processes = new ArrayList<>();
+
+  @Size(max = 64)
+  @JsonPropertyDescription("Services published to the IPC hub by a process (Pandora's "
+      + "pandora.service(name).process(p).publish()). Objects can also be published at run time with publishObject.")
+  private List<ServiceSpec> services;
+
+  @JsonPropertyDescription("Crash-loop policy (PM2's max_restarts/min_uptime): when a process restarts more than "
+      + "maxRestarts times within window, the group is Degraded with the process's last termination message.")
+  private RestartPolicySpec restart;
+
+  @JsonPropertyDescription("Turns the hub sidecar off for this group (it is on by default when the operator injects it).")
+  private Boolean hub;
+
+  public String getImage() { return image; }
+  public void setImage(String image) { this.image = image; }
+  public String getImagePullPolicy() { return imagePullPolicy; }
+  public void setImagePullPolicy(String imagePullPolicy) { this.imagePullPolicy = imagePullPolicy; }
+  public List<EnvVar> getEnv() { return env; }
+  public void setEnv(List<EnvVar> env) { this.env = env; }
+  public List<ProcessSpec> getProcesses() { return processes; }
+  public void setProcesses(List<ProcessSpec> processes) { this.processes = processes; }
+  public List<ServiceSpec> getServices() { return services; }
+  public void setServices(List<ServiceSpec> services) { this.services = services; }
+  public RestartPolicySpec getRestart() { return restart; }
+  public void setRestart(RestartPolicySpec restart) { this.restart = restart; }
+  public Boolean getHub() { return hub; }
+  public void setHub(Boolean hub) { this.hub = hub; }
+}

@@ -1,0 +1,124 @@
+package dev.procgroup.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import java.util.List;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "!(has(self.scale) && has(self.autoscale))",
+    message = "set either scale or autoscale, not both", fieldPath = ".autoscale")
+@ValidationRule(value = "!has(self.argv) || size(self.argv) == 0 || (has(self.entry) && size(self.entry) > 0)",
+    message = "argv (runtime arguments) needs entry: they are placed after entry's first element, the interpreter",
+    fieldPath = ".argv")
+public class ProcessSpec {
+
+  public static final String NAME_PATTERN = "^[a-z]([-a-z0-9]*[a-z0-9])?$";
+
+  @Required
+  @Size(min = 1, max = 40)
+  @Pattern(NAME_PATTERN)
+  @JsonPropertyDescription("Process name: a DNS-1123 label of at most 40 characters (lower case letters, digits, '-'), "
+      + "unique in the group. The Deployment is named <group>-<name> and the container <name>.")
+  private String name;
+
+  @Min(0)
+  @JsonPropertyDescription("Start order (Pandora's .order()). Lower orders start first; processes of equal order start "
+      + "together; order k starts only when every lower order is Ready. Stopped in reverse. Default 0.")
+  private Integer order;
+
+  @Min(0)
+  @JsonPropertyDescription("Number of replicas (Pandora's .scale(n), PM2's instances). Default 1. Not with autoscale.")
+  private Integer scale;
+
+  @JsonPropertyDescription("Scale with CPU load through a HorizontalPodAutoscaler (Pandora's scale('auto'), PM2's "
+      + "instances: max), honouring the container's CPU limit. Not with scale.")
+  private AutoscaleSpec autoscale;
+
+  @Size(max = 512)
+  @JsonPropertyDescription("Container image; defaults to spec.image.")
+  private String image;
+
+  @JsonPropertyDescription("The command (Pandora's entry, PM2's script), e.g. [node, server.js]. "
+      + "Defaults to the image's entrypoint.")
+  private List<String> entry;
+
+  @JsonPropertyDescription("Runtime arguments (Pandora's nodeArgs/argv, PM2's node_args), placed right after the "
+      + "interpreter, entry[0]: [node, --max-old-space-size=512, server.js].")
+  private List<String> argv;
+
+  @JsonPropertyDescription("Program arguments (Pandora's args, PM2's args), placed after the whole entry.")
+  private List<String> args;
+
+  @Size(max = 256)
+  @JsonPropertyDescription("Environment of this process; merged over the group's env.")
+  private List<EnvVar> env;
+
+  @JsonPropertyDescription("Container ports, e.g. [{name: http, containerPort: 5511}].")
+  private List<ContainerPort> ports;
+
+  @JsonPropertyDescription("Readiness probe (PM2's wait_ready/listen_timeout). The next order starts when every pod "
+      + "of this process is Ready.")
+  private Probe readiness;
+
+  @JsonPropertyDescription("Liveness probe: the kubelet restarts the container when it fails.")
+  private Probe liveness;
+
+  @JsonPropertyDescription("Startup probe, for slow starters.")
+  private Probe startup;
+
+  @JsonPropertyDescription("CPU and memory requests and limits (PM2's max_memory_restart is the memory limit).")
+  private ResourceRequirements resources;
+
+  @Min(0)
+  @JsonPropertyDescription("Seconds the process gets to stop after SIGTERM (PM2's kill_timeout). Default 30.")
+  private Long terminationGracePeriodSeconds;
+
+  @JsonPropertyDescription("Mount a writable emptyDir at each of these paths (the root filesystem is read-only). "
+      + "/tmp is always writable.")
+  private List<String> writablePaths;
+
+  public String getName() { return name; }
+  public void setName(String name) { this.name = name; }
+  public Integer getOrder() { return order; }
+  public void setOrder(Integer order) { this.order = order; }
+  public Integer getScale() { return scale; }
+  public void setScale(Integer scale) { this.scale = scale; }
+  public AutoscaleSpec getAutoscale() { return autoscale; }
+  public void setAutoscale(AutoscaleSpec autoscale) { this.autoscale = autoscale; }
+  public String getImage() { return image; }
+  public void setImage(String image) { this.image = image; }
+  public List<String> getEntry() { return entry; }
+  public void setEntry(List<String> entry) { this.entry = entry; }
+  public List<String> getArgv() { return argv; }
+  public void setArgv(List<String> argv) { this.argv = argv; }
+  public List<String> getArgs() { return args; }
+  public void setArgs(List<String> args) { this.args = args; }
+  public List<EnvVar> getEnv() { return env; }
+  public void setEnv(List<EnvVar> env) { this.env = env; }
+  public List<ContainerPort> getPorts() { return ports; }
+  public void setPorts(List<ContainerPort> ports) { this.ports = ports; }
+  public Probe getReadiness() { return readiness; }
+  public void setReadiness(Probe readiness) { this.readiness = readiness; }
+  public Probe getLiveness() { return liveness; }
+  public void setLiveness(Probe liveness) { this.liveness = liveness; }
+  public Probe getStartup() { return startup; }
+  public void setStartup(Probe startup) { this.startup = startup; }
+  public ResourceRequirements getResources() { return resources; }
+  public void setResources(ResourceRequirements resources) { this.resources = resources; }
+  public Long getTerminationGracePeriodSeconds() { return terminationGracePeriodSeconds; }
+  public void setTerminationGracePeriodSeconds(Long s) { this.terminationGracePeriodSeconds = s; }
+  public List<String> getWritablePaths() { return writablePaths; }
+  public void setWritablePaths(List<String> writablePaths) { this.writablePaths = writablePaths; }
+
+  /** The order, 0 when unset. */
+  public int effectiveOrder() { return order == null ? 0 : order; }
+}

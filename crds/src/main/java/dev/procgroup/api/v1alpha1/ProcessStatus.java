@@ -1,0 +1,57 @@
+package dev.procgroup.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.Objects;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class ProcessStatus {
+  private String name;
+  private Integer order;
+  @JsonPropertyDescription("Replicas wanted (scale, or the autoscaler's current choice).")
+  private Integer desired;
+  @JsonPropertyDescription("Replicas Ready and up to date.")
+  private Integer ready;
+  @JsonPropertyDescription("Container restarts over the process's current pods.")
+  private Integer restarts;
+  @JsonPropertyDescription("Waiting (for a lower order), Starting, Running, Updating, CrashLoop or Stopping.")
+  private String phase;
+  @JsonPropertyDescription("The last termination of the process's container: reason, exit code and message.")
+  private String lastTermination;
+  @JsonPropertyDescription("Start of the current crash-loop window (RFC 3339); bookkeeping for spec.restart.")
+  private String restartWindowStart;
+  @JsonPropertyDescription("Restarts counted when the current window started; bookkeeping for spec.restart.")
+  private Integer restartsAtWindowStart;
+
+  public String getName() { return name; }
+  public void setName(String name) { this.name = name; }
+  public Integer getOrder() { return order; }
+  public void setOrder(Integer order) { this.order = order; }
+  public Integer getDesired() { return desired; }
+  public void setDesired(Integer desired) { this.desired = desired; }
+  public Integer getReady() { return ready; }
+  public void setReady(Integer ready) { this.ready = ready; }
+  public Integer getRestarts() { return restarts; }
+  public void setRestarts(Integer restarts) { this.restarts = restarts; }
+  public String getPhase() { return phase; }
+  public void setPhase(String phase) { this.phase = phase; }
+  public String getLastTermination() { return lastTermination; }
+  public void setLastTermination(String lastTermination) { this.lastTermination = lastTermination; }
+  public String getRestartWindowStart() { return restartWindowStart; }
+  public void setRestartWindowStart(String restartWindowStart) { this.restartWindowStart = restartWindowStart; }
+  public Integer getRestartsAtWindowStart() { return restartsAtWindowStart; }
+  public void setRestartsAtWindowStart(Integer v) { this.restartsAtWindowStart = v; }
+
+  @Override
+  public boolean equals(Object o) {
+    if (!(o instanceof ProcessStatus s)) return false;
+    return Objects.equals(name, s.name) && Objects.equals(order, s.order) && Objects.equals(desired, s.desired)
+        && Objects.equals(ready, s.ready) && Objects.equals(restarts, s.restarts) && Objects.equals(phase, s.phase)
+        && Objects.equals(lastTermination, s.lastTermination)
+        && Objects.equals(restartWindowStart, s.restartWindowStart)
+        && Objects.equals(restartsAtWindowStart, s.restartsAtWindowStart);
+  }
+
+  @Override
+  public int hashCode() { return Objects.hash(name, order, desired, ready, restarts, phase); }
+}

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Builds the local cluster's binaries from the Go module proxy and caches them outside the repo:
+#   $PROCGROUP_CACHE/k8s/$K8S_VERSION/bin/{kube-apiserver,kube-controller-manager,kube-scheduler,kubelet,kube-proxy,kubectl}
+#   $PROCGROUP_CACHE/etcd/$ETCD_VERSION/bin/etcd
+#   $PROCGROUP_CACHE/helm/$HELM_VERSION/bin/helm
+# and lays out kube-apiserver/etcd/kubectl where fabric8 kube-api-test looks for them offline
+# (~/.kubeapitest/k8s/<version>-linux-amd64). A cache entry is complete only once its .done stamp exists,
+# so an interrupted build is redone rather than trusted.
+#
+# k8s.io/kubernetes cannot be `go install`ed (its go.mod replaces every staging module with a local path),
+# so we build it through a wrapper module that replaces each staging module with its published v0.X.Y.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=versions.env
+source "$here/versions.env"
+only=${1:-all}   # all | apiserver (just what the API tests need: kube-apiserver, kubectl, etcd)
+
+log() { printf '[build-binaries %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+export CGO_ENABLED=0 GOFLAGS=-mod=mod GOTOOLCHAIN=local
+
+build_k8s() {
+  local out=$PROCGROUP_CACHE/k8s/$K8S_VERSION/bin cmds=("$@")
+  local missing=()
+  for c in "${cmds[@]}"; do [[ -x $out/$c && -e $out/.done-$c ]] || missing+=("$c"); done
+  ((${#missing[@]})) || { log "kubernetes $K8S_VERSION: cached (${cmds[*]})"; return; }
+  log "kubernetes $K8S_VERSION: building ${missing[*]}"
+  local w=$PROCGROUP_CACHE/k8s/$K8S_VERSION/wrapper sv=v0.${K8S_VERSION#v1.}
+  mkdir -p "$w" "$out"
+  (
+    cd "$w"
+    if [[ ! -f go.mod ]]; then
+      local gomod
+      gomod=$(go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | sed -n 's/.*"GoMod": *"\([^"]*\)".*/\1/p')
+      go mod init local/procgroup-k8s-build >/dev/null 2>&1
+      # Same language version and GODEBUG defaults as the upstream build (dependency godebug lines are ignored).
+      go mod edit -go="$(awk '$1=="go"{print $2; exit}' "$gomod")"
+      awk '$1=="godebug"{print}' "$gomod" >> go.mod
+      for m in $(awk '$2=="v0.0.0" && $1 ~ /^k8s\.io\// {print $1}' "$gomod"); do
+        go mod edit -replace="$m=$m@$sv"
+      done
+      go mod edit -require="k8s.io/kubernetes@$K8S_VERSION"
+      printf 'package tools\n' > tools.go
+    fi
+    for c in "${missing[@]}"; do go get "k8s.io/kubernetes/cmd/$c@$K8S_VERSION"; done
+    local minor ldf="-s -w" date
+    minor=$(echo "$K8S_VERSION" | cut -d. -f2)
+    date=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+    for kv in gitMajor=1 gitMinor="$minor" gitVersion="$K8S_VERSION" gitTreeState=clean buildDate="$date"; do
+      ldf="$ldf -X k8s.io/component-base/version.$kv -X k8s.io/client-go/pkg/version.$kv"
+    done
+    go build -trimpath -tags selinux,notest -ldflags "$ldf" -o "$out/" \
+      $(for c in "${missing[@]}"; do echo "k8s.io/kubernetes/cmd/$c"; done)
+  )
+  for c in "${missing[@]}"; do touch "$out/.done-$c"; done
+  "$out/kube-apiserver" --version >&2 2>/dev/null || true
+}
+
+build_etcd() {
+  local out=$PROCGROUP_CACHE/etcd/$ETCD_VERSION/bin
+  [[ -x $out/etcd && -e $out/.done ]] && { log "etcd $ETCD_VERSION: cached"; return; }
+  log "etcd $ETCD_VERSION: building"
+  local w=$PROCGROUP_CACHE/etcd/$ETCD_VERSION/wrapper
+  mkdir -p "$w" "$out"
+  (
+    cd "$w"
+    [[ -f go.mod ]] || { go mod init local/procgroup-etcd-build >/dev/null 2>&1; printf 'package tools\n' > tools.go; }
+    go get "go.etcd.io/etcd/server/v3@$ETCD_VERSION"
+    go build -trimpath -ldflags "-s -w" -o "$out/etcd" go.etcd.io/etcd/server/v3
+  )
+  touch "$out/.done"
+}
+
+build_helm() {
+  local out=$PROCGROUP_CACHE/helm/$HELM_VERSION/bin
+  [[ -x $out/helm && -e $out/.done ]] && { log "helm $HELM_VERSION: cached"; return; }
+  log "helm $HELM_VERSION: building"
+  mkdir -p "$out"
+  GOBIN=$out go install -trimpath -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION" \
+    "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
+  touch "$out/.done"
+}
+
+# fabric8 kube-api-test finds binaries offline in $KUBE_API_TEST_DIR/k8s/<version>-linux-amd64.
+link_kube_api_test() {
+  local dir=${KUBE_API_TEST_DIR:-$HOME/.kubeapitest}/k8s/${K8S_VERSION#v}-linux-amd64
+  mkdir -p "$dir"
+  ln -sf "$PROCGROUP_CACHE/k8s/$K8S_VERSION/bin/kube-apiserver" "$dir/kube-apiserver"
+  ln -sf "$PROCGROUP_CACHE/k8s/$K8S_VERSION/bin/kubectl" "$dir/kubectl"
+  ln -sf "$PROCGROUP_CACHE/etcd/$ETCD_VERSION/bin/etcd" "$dir/etcd"
+}
+
+start=$SECONDS
+build_etcd
+case $only in
+  apiserver) build_k8s kube-apiserver kubectl ;;
+  all) build_k8s kube-apiserver kubectl kube-controller-manager kube-scheduler kubelet kube-proxy; build_helm ;;
+  *) echo "usage: $0 [all|apiserver]" >&2; exit 2 ;;
+esac
+link_kube_api_test
+log "done in $((SECONDS - start))s"
