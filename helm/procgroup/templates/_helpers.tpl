@@ -7,17 +7,17 @@ Chart name, overridable.
 
 {{/*
 Full name: the release name when it already contains the chart name, else "<release>-<name>".
-Truncated to 52 characters so that suffixes such as "-leader-election" stay within 63.
+Truncated to 47 characters so that the longest suffix ("-leader-election", 16) stays within 63.
 */}}
 {{- define "procgroup.fullname" -}}
 {{- if .Values.fullnameOverride }}
-{{- .Values.fullnameOverride | trunc 52 | trimSuffix "-" }}
+{{- .Values.fullnameOverride | trunc 47 | trimSuffix "-" }}
 {{- else }}
 {{- $name := include "procgroup.name" . }}
 {{- if contains $name .Release.Name }}
-{{- .Release.Name | trunc 52 | trimSuffix "-" }}
+{{- .Release.Name | trunc 47 | trimSuffix "-" }}
 {{- else }}
-{{- printf "%s-%s" .Release.Name $name | trunc 52 | trimSuffix "-" }}
+{{- printf "%s-%s" .Release.Name $name | trunc 47 | trimSuffix "-" }}
 {{- end }}
 {{- end }}
 {{- end }}
