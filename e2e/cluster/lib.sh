@@ -1,0 +1,215 @@
+# Shared settings and helpers for e2e/cluster/{up,down,status,smoke.sh} and images/*.
+# Sourced, not executed. Everything the cluster owns lives under a few fixed paths so that
+# `down` can find and remove all of it, even after a crashed or half-finished `up`.
+# shellcheck shell=bash
+
+CLUSTER_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=versions.env
+source "$CLUSTER_DIR/versions.env"
+
+# Persistent state (PKI, kubeconfigs, containerd content store with the imported images, logs).
+STATE=${PROCGROUP_CLUSTER_STATE:-/var/lib/procgroup-cluster}
+PKI=$STATE/pki
+LOGS=$STATE/logs
+# Volatile state (pid files, sockets, containerd state); removed by `down`.
+RUN=/run/procgroup-cluster
+ETCD_DATA=/dev/shm/procgroup-etcd            # tmpfs: no fsync latency; the cluster is throw-away
+KUBELET_DIR=/var/lib/kubelet
+CNI_NET=procgroup                           # CNI network name
+CNI_CONF_DIR=$STATE/cni/net.d                # private: never touches /etc/cni/net.d
+CNI_IPAM_DIR=$RUN/cni-ipam                   # host-local lease files
+CNI_BRIDGE=cni0
+CTR_SOCK=$RUN/containerd.sock
+KUBECONFIG_ADMIN=$STATE/admin.kubeconfig
+IMAGES_DIR=$CLUSTER_DIR/.images
+
+POD_CIDR=10.244.0.0/16
+NODE_POD_CIDR=10.244.0.0/24                  # the controller-manager allocates this one to the only node
+SVC_CIDR=10.96.0.0/16
+API_VIP=10.96.0.1
+API_PORT=6443
+ETCD_CLIENT_PORT=2379
+ETCD_PEER_PORT=2380
+PAUSE_IMAGE=registry.k8s.io/pause:3.10       # must equal containerd's sandbox_image and the imported name
+
+K8S_BIN=$PROCGROUP_CACHE/k8s/$K8S_VERSION/bin
+ETCD_BIN=$PROCGROUP_CACHE/etcd/$ETCD_VERSION/bin
+HELM_BIN=$PROCGROUP_CACHE/helm/$HELM_VERSION/bin
+CNI_BIN=/usr/lib/cni
+
+# Processes `up` starts, in start order. `down` stops them in reverse.
+COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet kube-proxy)
+
+export PATH=$K8S_BIN:$ETCD_BIN:$HELM_BIN:/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+
+log() { printf '[%s %(%H:%M:%S)T] %s\n' "${LOG_TAG:-cluster}" -1 "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+# The node's name and the host's real IP: pods reach the apiserver through the 10.96.0.1 VIP, which
+# kube-proxy DNATs to this address, so it must not be loopback.
+node_name() { hostname | tr 'A-Z' 'a-z'; }
+node_ip() {
+  local dev ip
+  dev=$(ip -4 route show default 2>/dev/null | awk '{for(i=1;i<NF;i++) if($i=="dev"){print $(i+1); exit}}')
+  if [[ -n $dev ]]; then
+    ip=$(ip -4 -o addr show dev "$dev" scope global | awk '{sub(/\/.*/,"",$4); print $4; exit}')
+  fi
+  [[ -n ${ip:-} ]] || ip=$(ip -4 -o addr show scope global | awk '$2!="'$CNI_BRIDGE'"{sub(/\/.*/,"",$4); print $4; exit}')
+  [[ -n $ip ]] || die "no global IPv4 address on this host (the apiserver needs one pods can reach)"
+  echo "$ip"
+}
+
+# wait_for SECONDS DESCRIPTION COMMAND...: poll COMMAND every 0.5 s until it succeeds or time runs out.
+wait_for() {
+  local timeout=$1 what=$2; shift 2
+  local deadline=$((SECONDS + timeout))
+  until "$@" >/dev/null 2>&1; do
+    ((SECONDS < deadline)) || { log "timed out after ${timeout}s waiting for $what"; return 1; }
+    sleep 0.5
+  done
+}
+
+pidfile() { echo "$RUN/$1.pid"; }
+
+# is_running NAME: the pid file exists and names a live process running the expected binary.
+# Checking the executable guards against a recycled pid after a crash.
+is_running() {
+  local pf pid exe
+  pf=$(pidfile "$1"); [[ -f $pf ]] || return 1
+  pid=$(<"$pf"); [[ -n $pid && -d /proc/$pid ]] || return 1
+  exe=$(readlink "/proc/$pid/exe" 2>/dev/null) || return 1
+  [[ ${exe##*/} == "$1" || ${exe##*/} == "$1 (deleted)" ]]
+}
+
+# start_daemon NAME ARGS...: run NAME (found in PATH) in its own session, log to $LOGS/NAME.log.
+start_daemon() {
+  local name=$1; shift
+  if is_running "$name"; then log "$name already running (pid $(<"$(pidfile "$name")"))"; return; fi
+  local bin; bin=$(command -v "$name") || die "$name not found in PATH (run e2e/cluster/build-binaries.sh all)"
+  mkdir -p "$LOGS" "$RUN"
+  setsid "$bin" "$@" </dev/null >>"$LOGS/$name.log" 2>&1 &
+  echo $! > "$(pidfile "$name")"
+  log "started $name (pid $!)"
+}
+
+# stop_daemon NAME [GRACE_SECONDS]: SIGTERM, then SIGKILL after the grace period.
+stop_daemon() {
+  local name=$1 grace=${2:-10} pid
+  if is_running "$name"; then
+    pid=$(<"$(pidfile "$name")")
+    kill -TERM "$pid" 2>/dev/null || true
+    local deadline=$((SECONDS + grace))
+    while [[ -d /proc/$pid ]] && ((SECONDS < deadline)); do sleep 0.2; done
+    if [[ -d /proc/$pid ]]; then log "$name (pid $pid) ignored SIGTERM, killing"; kill -KILL "$pid" 2>/dev/null || true; fi
+    while [[ -d /proc/$pid ]]; do sleep 0.1; done
+    log "stopped $name (pid $pid)"
+  fi
+  rm -f "$(pidfile "$name")"
+}
+
+# Pids of containerd shims that belong to *our* containerd (their command line names our socket).
+our_shim_pids() {
+  local p
+  for p in /proc/[0-9]*; do
+    [[ -r $p/cmdline ]] || continue
+    if tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -q -- "containerd-shim.* -address $CTR_SOCK"; then echo "${p#/proc/}"; fi
+  done
+}
+
+ctr_() { ctr --address "$CTR_SOCK" --namespace k8s.io "$@"; }
+kubectl_() { kubectl --kubeconfig "$KUBECONFIG_ADMIN" --request-timeout=20s "$@"; }
+
+# --- containerd (shared by `up` and images/load, which may start it just to import images) ---
+
+# A private containerd: own root, state, socket and CNI config dir, so a system containerd (if any) is
+# never touched. cgroupfs driver (SystemdCgroup=false) to match the kubelet: PID 1 here is not systemd.
+write_containerd_config() {
+  mkdir -p "$STATE" "$RUN" "$CNI_CONF_DIR"
+  cat > "$STATE/containerd.toml" <<TOML
+version = 2
+root = "$STATE/containerd"
+state = "$RUN/containerd"
+disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.zfs",
+                    "io.containerd.snapshotter.v1.devmapper", "io.containerd.snapshotter.v1.aufs",
+                    "io.containerd.tracing.processor.v1.otlp", "io.containerd.internal.v1.tracing"]
+[grpc]
+  address = "$CTR_SOCK"
+[ttrpc]
+  address = "$CTR_SOCK.ttrpc"
+[plugins."io.containerd.grpc.v1.cri"]
+  sandbox_image = "$PAUSE_IMAGE"
+  tolerate_missing_hugetlb_controller = true
+  disable_apparmor = true
+  stream_server_address = "127.0.0.1"
+  [plugins."io.containerd.grpc.v1.cri".containerd]
+    snapshotter = "overlayfs"
+    default_runtime_name = "runc"
+    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+      runtime_type = "io.containerd.runc.v2"
+      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+        SystemdCgroup = false
+        BinaryName = "/usr/sbin/runc"
+  [plugins."io.containerd.grpc.v1.cri".cni]
+    bin_dir = "$CNI_BIN"
+    conf_dir = "$CNI_CONF_DIR"
+[plugins."io.containerd.internal.v1.opt"]
+  path = "$STATE/containerd-opt"
+TOML
+}
+
+start_containerd() {
+  is_running containerd && return
+  command -v containerd >/dev/null || die "containerd is not installed (e2e/cluster/up installs it)"
+  write_containerd_config
+  rm -f "$CTR_SOCK" "$CTR_SOCK.ttrpc"
+  start_daemon containerd --config "$STATE/containerd.toml"
+  wait_for 30 "containerd socket" ctr --address "$CTR_SOCK" version || { tail -20 "$LOGS/containerd.log" >&2; die "containerd did not start"; }
+}
+
+# import_image TAR NAME: import a docker-save or OCI archive into namespace k8s.io, unless the same file
+# (path, size, mtime) was already imported and the image is still there. Keeps a warm `up` fast.
+import_image() {
+  local tar=$1 name=$2 stamp key
+  stamp=$STATE/imported/$(echo "$name" | tr '/:' '__')
+  key=$(stat -c '%n %s %Y' "$tar")
+  if [[ -f $stamp && $(<"$stamp") == "$key" ]] && ctr_ images ls -q | grep -qxF "$name"; then
+    log "image $name: already imported"
+    return
+  fi
+  # Import unpacks into the default (overlayfs) snapshotter, so the first pod start does not pay for it.
+  local out got
+  out=$(ctr_ images import --all-platforms "$tar" 2>&1) || die "importing $tar failed: $out"
+  # A Jib tar carries whatever <to><image> its pom says; give it the stable name pods use.
+  got=$(sed -n 's/^unpacking \(.*\) (sha256:.*/\1/p' <<<"$out" | head -1)
+  if [[ -n $got && $got != "$name" ]]; then
+    ctr_ images tag --force "$got" "$name" >/dev/null || die "tagging $got as $name failed"
+    log "image $name: tagged from $got"
+  fi
+  ctr_ images ls -q | grep -qxF "$name" || die "$tar did not provide image $name: $out"
+  mkdir -p "$STATE/imported"; echo "$key" > "$stamp"
+  log "image $name: imported from ${tar#"$CLUSTER_DIR"/}"
+}
+
+# Every image the cluster knows: archive path | fully-qualified name | who makes it.
+# Docker-format archives are normalized to docker.io/..., which is what the CRI looks up for
+# `image: procgroup/x:tag` or `docker.io/procgroup/x:tag` in a pod spec.
+image_table() {
+  local root; root=$(cd "$CLUSTER_DIR/../.." && pwd)
+  cat <<TABLE
+$IMAGES_DIR/pause-oci.tar|$PAUSE_IMAGE|images/build-pause
+$IMAGES_DIR/jre-base-docker.tar|docker.io/procgroup/jre-base:17|images/build-jre-base
+$IMAGES_DIR/node-base-docker.tar|docker.io/procgroup/node-base:20|images/build-node-base
+$IMAGES_DIR/node-chromium-docker.tar|docker.io/procgroup/node-chromium:20|images/build-node-chromium
+$root/operator/target/jib-image.tar|docker.io/procgroup/operator:0.1.0|mvn -pl operator,sidecar -am package jib:buildTar
+$root/sidecar/target/jib-image.tar|docker.io/procgroup/sidecar:0.1.0|mvn -pl operator,sidecar -am package jib:buildTar
+TABLE
+}
+
+# import_all_images: import every archive that exists; say loudly which ones do not.
+import_all_images() {
+  local tar name maker
+  while IFS='|' read -r tar name maker; do
+    if [[ -f $tar ]]; then import_image "$tar" "$name"
+    else log "image $name: SKIPPED, ${tar#"$(cd "$CLUSTER_DIR/../.." && pwd)"/} does not exist yet (made by: $maker)"; fi
+  done < <(image_table)
+}
