@@ -34,6 +34,11 @@ function methodNames(obj) {
   return [...names];
 }
 
+/** Percent-encodes a path segment, keeping '$' (legal in paths and in hub names) as is. */
+function segment(s) {
+  return encodeURIComponent(s).replace(/%24/g, '$');
+}
+
 function timeoutOf(options) {
   const t = options && options.timeout;
   if (t === undefined || t === null) return undefined;
@@ -83,7 +88,7 @@ class HubClient extends EventEmitter {
     const headers = {'content-type': 'application/json'};
     if (timeout !== undefined) headers['procgroup-timeout-ms'] = String(timeout);
     if (options.process) headers['procgroup-process'] = String(options.process);
-    const path = `/v1/invoke/${encodeURIComponent(objectId(object))}/${encodeURIComponent(method)}`;
+    const path = `/v1/invoke/${segment(objectId(object))}/${segment(method)}`;
     const body = await this._request('POST', path, args, headers, (timeout || HUB_DEFAULT_TIMEOUT_MS) + CLIENT_GRACE_MS);
     return body.result === undefined ? null : body.result;
   }
@@ -122,7 +127,7 @@ class HubClient extends EventEmitter {
 
   /** Broadcasts `data` to every subscriber of `event` in the group; resolves with how many were reached. */
   async broadcast(event, data = null) {
-    const body = await this._request('POST', `/v1/events/${encodeURIComponent(event)}`, data === undefined ? null : data,
+    const body = await this._request('POST', `/v1/events/${segment(event)}`, data === undefined ? null : data,
       {'content-type': 'application/json'}, HUB_DEFAULT_TIMEOUT_MS);
     return body.delivered;
   }
