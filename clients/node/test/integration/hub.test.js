@@ -1,0 +1,165 @@
+'use strict';
+
+// Acceptance tests: the Node client against two REAL sidecars (sidecar/target/procgroup-sidecar.jar) on
+// loopback, static peers, one token. Publishers sit behind sidecar A ("pod-a", process "background"),
+// callers behind sidecar B ("pod-b", process "web"), so every call crosses the peer API.
+
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const {setTimeout: sleep} = require('node:timers/promises');
+const {HubClient} = require('../..');
+const {pair, spawnPublisher} = require('./sidecars');
+
+async function until(check, ms = 15000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    try {
+      return await check();
+    } catch (err) {
+      if (Date.now() > end) throw err;
+      await sleep(50);
+    }
+  }
+}
+
+let a;
+let b;
+const clients = [];
+const children = [];
+function client(sidecar) {
+  const c = new HubClient({url: sidecar.url, reconnectMin: 50, reconnectMax: 500});
+  clients.push(c);
+  return c;
+}
+
+/** Waits until sidecar `s` lists `name` (published behind another sidecar: the peer announce is async). */
+function visible(s, name, yes = true) {
+  return until(async () => {
+    const names = (await client(s).listObjects()).map((o) => o.name);
+    assert.equal(names.includes(name), yes, `${name} ${yes ? 'not yet' : 'still'} listed by ${s.pod}: ${names}`);
+  });
+}
+
+class Snapshot {
+  take(url, width) { return {url, width, by: 'node-a'}; }
+  fail() { throw Object.assign(new RangeError('width out of range'), {code: 'ERR_WIDTH'}); }
+  hang() { return new Promise(() => {}); }
+}
+
+test.before(async () => { [a, b] = await pair(); });
+test.after(async () => {
+  await Promise.all(clients.map((c) => c.close()));
+  for (const c of children) c.kill('SIGKILL');
+  await Promise.all([a?.kill(), b?.kill()]);
+});
+
+test('a Node publisher behind sidecar A is called from Node through sidecar B', async () => {
+  await client(a).publishObject('pageSnapshot', Snapshot);
+  await visible(b, 'pageSnapshot');
+  const listed = (await client(b).listObjects()).find((o) => o.name === 'pageSnapshot');
+  assert.deepEqual(listed.methods.sort(), ['fail', 'hang', 'take']);
+  assert.deepEqual(listed.providers.map((p) => [p.pod, p.process, p.local, p.ready]), [['pod-a', 'background', false, true]]);
+
+  const proxy = await client(b).getProxy('pageSnapshot');
+  assert.deepEqual(await proxy.take('http://x', 640), {url: 'http://x', width: 640, by: 'node-a'});
+});
+
+test('a remote error crosses both sidecars with name, message, code and source', async () => {
+  const err = await client(b).getProxy('pageSnapshot').fail().then(() => assert.fail('should throw'), (e) => e);
+  assert.ok(err instanceof Error);
+  assert.equal(err.name, 'RangeError');
+  assert.equal(err.message, 'width out of range');
+  assert.equal(err.code, 'ERR_WIDTH');
+  assert.equal(err.source, 'remote');
+  assert.equal(err.status, 500);
+});
+
+test('hub errors: unknown object and unknown method', async () => {
+  await assert.rejects(client(b).getProxy('nobodyPublishesThis').x(), {name: 'ObjectNotFound', source: 'hub', status: 404});
+  await assert.rejects(client(b).getProxy('pageSnapshot').nope(), {name: 'MethodNotFound', source: 'hub', status: 404});
+});
+
+test('a call that gets no answer fails with Timeout at the per-call timeout', async () => {
+  const started = Date.now();
+  await assert.rejects(client(b).getProxy('pageSnapshot', {timeout: 300}).hang(), {name: 'Timeout', source: 'hub', status: 504});
+  const took = Date.now() - started;
+  assert.ok(took >= 250 && took < 3000, `took ${took} ms`);
+});
+
+test('calls pinned to a process reach only its providers', async () => {
+  const pinned = client(b).getProxy('pageSnapshot', {process: 'background'});
+  assert.equal((await pinned.take('p', 1)).by, 'node-a');
+  await assert.rejects(client(b).getProxy('pageSnapshot', {process: 'web'}).take('p', 1), {source: 'hub'});
+});
+
+test('context is the sidecar\'s view of this pod', async () => {
+  const ctx = await client(a).context();
+  assert.equal(ctx.group, 'itest');
+  assert.equal(ctx.process, 'background');
+  assert.equal(ctx.pod, 'pod-a');
+  assert.equal(ctx.namespace, 'default');
+});
+
+test('a publisher process killed mid-call fails the call fast with ProviderGone', async () => {
+  const pub = await spawnPublisher(a, 'lossy');
+  children.push(pub);
+  await visible(b, 'lossy');
+  const started = Date.now();
+  const call = client(b).getProxy('lossy', {timeout: 20000}).hang();
+  await sleep(300); // the invoke is pending in the publisher
+  pub.kill('SIGKILL');
+  await assert.rejects(call, {name: 'ProviderGone', source: 'hub', status: 502});
+  assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms, the timeout was 20 s`);
+});
+
+test('everything a process published is unpublished when it disconnects', async () => {
+  const pub = await spawnPublisher(a, 'ephemeral');
+  children.push(pub);
+  await visible(b, 'ephemeral');
+  assert.equal(await client(b).getProxy('ephemeral').add(2, 3), 5);
+  pub.kill('SIGTERM');
+  await pub.exited;
+  await visible(b, 'ephemeral', false);
+  await assert.rejects(client(b).getProxy('ephemeral').add(1, 1), {name: 'ObjectNotFound'});
+});
+
+test('unpublish withdraws the object from the whole group', async () => {
+  const c = client(a);
+  await c.publishObject('shortLived', {ping() { return 'pong'; }});
+  await visible(b, 'shortLived');
+  assert.equal(await client(b).getProxy('shortLived').ping(), 'pong');
+  await c.unpublish('shortLived');
+  await visible(b, 'shortLived', false);
+});
+
+test('an event reaches every subscriber in both pods', async () => {
+  const got = [];
+  const subscribers = [client(a), client(a), client(b)];
+  await Promise.all(subscribers.map((c, i) => c.subscribe('cache.flush', (data, from) => got.push({i, data, from}))));
+  // The protocol does not acknowledge subscribe (nor tell when peers know of it): retry until all are reached.
+  const sender = client(b);
+  await until(async () => assert.equal(await sender.broadcast('cache.flush', {round: 0}), 3));
+  got.length = 0;
+  assert.equal(await sender.broadcast('cache.flush', {keys: ['a', 'b']}), 3);
+  await until(() => assert.equal(got.filter((g) => g.data.keys).length, 3));
+  assert.deepEqual(got.filter((g) => g.data.keys).map((g) => g.i).sort(), [0, 1, 2]);
+  for (const g of got.filter((x) => x.data.keys)) assert.equal(g.from.pod, 'pod-b');
+});
+
+// Last: it restarts sidecar A.
+test('after sidecar A restarts, its client re-publishes and re-subscribes by itself', async () => {
+  const pub = client(a);
+  await pub.publishObject('survivor', {whoami() { return 'still here'; }});
+  const events = [];
+  await pub.subscribe('after.restart', (d) => events.push(d));
+  await visible(b, 'survivor');
+  let reconnects = 0;
+  pub.on('connect', () => reconnects++);
+
+  await a.kill();
+  await a.start(); // same ports and peers
+  await until(async () => assert.equal(await client(b).getProxy('survivor').whoami(), 'still here'), 30000);
+  assert.ok(reconnects >= 1);
+  await until(async () => assert.ok(await client(b).broadcast('after.restart', 'hello') >= 1), 30000);
+  await until(() => assert.ok(events.includes('hello')));
+});
