@@ -1,0 +1,246 @@
+#!/usr/bin/env bash
+# Smoke suite for the local cluster (run it after e2e/cluster/up). Each check prints PASS or FAIL with
+# the reason; the last line is "N passed, N failed"; the exit status is non-zero if anything failed.
+# Every wait is bounded. Workloads run in namespace procgroup-smoke, removed at the end.
+set -uo pipefail
+LOG_TAG=smoke
+source "$(dirname "$0")/lib.sh"
+
+NS=procgroup-smoke
+NODE_BASE=docker.io/procgroup/node-base:20
+JRE_BASE=docker.io/procgroup/jre-base:17
+export KUBECONFIG=$KUBECONFIG_ADMIN
+k() { kubectl --request-timeout=20s "$@"; }
+kn() { k -n "$NS" "$@"; }
+
+passed=0 failed=0
+# check TITLE FUNCTION: run one check; its stderr is shown only when it fails.
+check() {
+  local title=$1 fn=$2 out rc t0=$SECONDS
+  printf '%-66s ' "$title" >&2
+  # errexit inside the check (not in an `if`, where bash would ignore it): the first failing step fails it.
+  out=$(set -e; $fn 2>&1); rc=$?
+  if ((rc == 0)); then
+    printf 'PASS (%ss)\n' $((SECONDS - t0)) >&2; passed=$((passed + 1))
+  else
+    printf 'FAIL (%ss)\n' $((SECONDS - t0)) >&2; failed=$((failed + 1))
+    sed 's/^/    | /' <<<"$out" | tail -25 >&2
+  fi
+}
+fail() { echo "$*"; return 1; }
+
+# wait_phase POD PHASE SECONDS
+wait_phase() {
+  kn wait --for=jsonpath='{.status.phase}'="$2" "pod/$1" --timeout="${3}s" >/dev/null \
+    || { kn get pod "$1" -o wide; kn describe pod "$1" | tail -15; return 1; }
+}
+
+setup() {
+  k delete namespace "$NS" --ignore-not-found --wait=true --timeout=60s >/dev/null
+  k create namespace "$NS" >/dev/null
+  # Pods need the namespace's default ServiceAccount before they can be created.
+  wait_for 30 "serviceaccount $NS/default" kn get serviceaccount default
+}
+
+teardown() {
+  helm --kubeconfig "$KUBECONFIG" -n "$NS" uninstall smoke --wait --timeout 30s >/dev/null 2>&1
+  k delete namespace "$NS" --wait=true --timeout=60s >/dev/null 2>&1 || log "namespace $NS not deleted in 60s"
+}
+
+# --- checks ---
+
+node_ready() {
+  local n; n=$(node_name)
+  k wait --for=condition=Ready "node/$n" --timeout=30s || { k describe node "$n" | tail -30; return 1; }
+}
+
+local_image_runs_and_logs() {
+  kn run jre-hello --image="$JRE_BASE" --image-pull-policy=IfNotPresent --restart=Never \
+    --command -- java -XshowSettings:properties -version >/dev/null || return 1
+  wait_phase jre-hello Succeeded 90 || return 1
+  local logs; logs=$(kn logs jre-hello)
+  grep -q 'openjdk version "17' <<<"$logs" || fail "unexpected log: $logs"
+  grep -q 'user.name = app' <<<"$logs" || fail "JVM does not run as user app: $(grep user.name <<<"$logs")"
+}
+
+pod_to_pod_via_service() {
+  kn apply -f - >/dev/null <<YAML || return 1
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: echo}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: echo}}
+  template:
+    metadata: {labels: {app: echo}}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+        - name: echo
+          image: $NODE_BASE
+          imagePullPolicy: IfNotPresent
+          command: [node, -e, "require('http').createServer((q, s) => s.end('echo from ' + require('os').hostname())).listen(8080)"]
+          ports: [{containerPort: 8080}]
+          readinessProbe: {httpGet: {path: /, port: 8080}, periodSeconds: 1}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: echo}
+spec:
+  selector: {app: echo}
+  ports: [{port: 80, targetPort: 8080}]
+YAML
+  kn rollout status deployment/echo --timeout=90s || return 1
+  local ip; ip=$(kn get service echo -o jsonpath='{.spec.clusterIP}')
+  # Also proves the Service env vars are injected (ECHO_SERVICE_HOST), as for any in-cluster client.
+  kn run echo-client --image="$NODE_BASE" --image-pull-policy=IfNotPresent --restart=Never --command -- \
+    node -e "const h=process.env.ECHO_SERVICE_HOST||'$ip';
+      require('http').get({host: h, port: 80, timeout: 5000}, r => { let b=''; r.on('data', d => b += d);
+        r.on('end', () => { console.log('via ' + h + ': ' + r.statusCode + ' ' + b); process.exit(r.statusCode === 200 ? 0 : 1); }); })
+      .on('error', e => { console.log('error ' + e.message); process.exit(1); });" >/dev/null || return 1
+  wait_phase echo-client Succeeded 60 || { kn logs echo-client; return 1; }
+  local out; out=$(kn logs echo-client)
+  echo "$out"
+  grep -q "via $ip: 200 echo from echo-" <<<"$out" || fail "unexpected answer through service $ip"
+}
+
+apiserver_with_serviceaccount_and_rbac() {
+  kn apply -f - >/dev/null <<YAML || return 1
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: pod-reader}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: pod-reader}
+rules: [{apiGroups: [""], resources: [pods], verbs: [get, list]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: pod-reader}
+subjects: [{kind: ServiceAccount, name: pod-reader, namespace: $NS}]
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: pod-reader}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: api-client}
+spec:
+  serviceAccountName: pod-reader
+  restartPolicy: Never
+  containers:
+    - name: client
+      image: $NODE_BASE
+      imagePullPolicy: IfNotPresent
+      command:
+        - node
+        - -e
+        - |
+          // The standard in-cluster configuration: service env vars, projected token and CA.
+          const fs = require('fs'), https = require('https'), sa = '/var/run/secrets/kubernetes.io/serviceaccount/';
+          const host = process.env.KUBERNETES_SERVICE_HOST, port = process.env.KUBERNETES_SERVICE_PORT;
+          const opts = { host, port, ca: fs.readFileSync(sa + 'ca.crt'), timeout: 5000,
+                         headers: { Authorization: 'Bearer ' + fs.readFileSync(sa + 'token', 'utf8') } };
+          const get = p => new Promise((ok, ko) => https.get({ ...opts, path: p }, r => { r.resume(); ok(r.statusCode); }).on('error', ko));
+          (async () => {
+            const own = await get('/api/v1/namespaces/$NS/pods');
+            const forbidden = await get('/api/v1/namespaces/kube-system/secrets');
+            console.log('apiserver ' + host + ':' + port + ' list-own-pods=' + own + ' list-kube-system-secrets=' + forbidden);
+          })().catch(e => { console.log('error ' + e.message); process.exit(1); });
+YAML
+  wait_phase api-client Succeeded 60 || { kn logs api-client; return 1; }
+  local out; out=$(kn logs api-client)
+  echo "$out"
+  grep -q "apiserver $API_VIP:443 list-own-pods=200 list-kube-system-secrets=403" <<<"$out" \
+    || fail "expected 200 for own pods and 403 for kube-system secrets through $API_VIP:443"
+}
+
+killed_container_is_restarted() {
+  kn run restarter --image="$NODE_BASE" --image-pull-policy=IfNotPresent --restart=Always \
+    --command -- node -e 'setInterval(() => {}, 1000)' >/dev/null || return 1
+  wait_phase restarter Running 60 || return 1
+  kn wait --for=condition=Ready pod/restarter --timeout=30s >/dev/null || return 1
+  local id before
+  before=$(kn get pod restarter -o jsonpath='{.status.containerStatuses[0].restartCount}')
+  id=$(kn get pod restarter -o jsonpath='{.status.containerStatuses[0].containerID}'); id=${id#containerd://}
+  [[ -n $id ]] || fail "no container id"
+  # SIGKILL the container's main process from the host, like the OOM killer would.
+  ctr_ tasks kill -s SIGKILL "$id" || return 1
+  kn wait --for=jsonpath='{.status.containerStatuses[0].restartCount}'=$((before + 1)) pod/restarter --timeout=60s >/dev/null \
+    || { kn get pod restarter -o yaml | sed -n '/containerStatuses/,$p'; return 1; }
+  kn wait --for=condition=Ready pod/restarter --timeout=30s >/dev/null || fail "not Ready again after the restart"
+  echo "restartCount $before -> $(kn get pod restarter -o jsonpath='{.status.containerStatuses[0].restartCount}')," \
+    "last exit: $(kn get pod restarter -o jsonpath='{.status.containerStatuses[0].lastState.terminated.reason} {.status.containerStatuses[0].lastState.terminated.exitCode}')"
+}
+
+native_sidecar_starts_first() {
+  kn apply -f - >/dev/null <<YAML || return 1
+apiVersion: v1
+kind: Pod
+metadata: {name: with-sidecar}
+spec:
+  terminationGracePeriodSeconds: 1
+  volumes: [{name: shared, emptyDir: {}}]
+  initContainers:
+    - name: sidecar
+      restartPolicy: Always          # native sidecar (KEP-753)
+      image: $NODE_BASE
+      imagePullPolicy: IfNotPresent
+      command: [sh, -c, "date +%s.%N > /shared/sidecar-ready; exec sleep 100000"]
+      volumeMounts: [{name: shared, mountPath: /shared}]
+      startupProbe: {exec: {command: [cat, /shared/sidecar-ready]}, periodSeconds: 1}
+  containers:
+    - name: app
+      image: $NODE_BASE
+      imagePullPolicy: IfNotPresent
+      command: [sh, -c, "if [ -f /shared/sidecar-ready ]; then echo SIDECAR_STARTED_FIRST; else echo SIDECAR_MISSING; fi; exec sleep 100000"]
+      volumeMounts: [{name: shared, mountPath: /shared}]
+YAML
+  kn wait --for=condition=Ready pod/with-sidecar --timeout=90s >/dev/null || { kn describe pod with-sidecar | tail -20; return 1; }
+  local logs side app
+  logs=$(kn logs with-sidecar -c app)
+  side=$(kn get pod with-sidecar -o jsonpath='{.status.initContainerStatuses[0].state.running.startedAt}')
+  app=$(kn get pod with-sidecar -o jsonpath='{.status.containerStatuses[0].state.running.startedAt}')
+  echo "sidecar started $side, app started $app, app says: $logs"
+  [[ -n $side ]] || fail "the sidecar is not running"
+  [[ $logs == SIDECAR_STARTED_FIRST ]] || fail "the app container started before the sidecar was up"
+  [[ ! $side > $app ]] || fail "sidecar startedAt is after the app's"
+}
+
+helm_install_chart() {
+  local chart; chart=$CLUSTER_DIR/smoke/chart
+  helm --kubeconfig "$KUBECONFIG" -n "$NS" install smoke "$chart" --wait --timeout 90s || return 1
+  helm --kubeconfig "$KUBECONFIG" -n "$NS" status smoke | grep -q 'STATUS: deployed' || fail "release not deployed"
+  kn rollout status deployment/smoke-web --timeout=30s || return 1
+  helm --kubeconfig "$KUBECONFIG" -n "$NS" list
+}
+
+no_egress_and_controlled_dns() {
+  # The REJECT for pod traffic leaving through any interface but the pod bridge is the first FORWARD rule.
+  [[ $(iptables -w -S FORWARD | sed -n 2p) == "-A FORWARD -j PROCGROUP-EGRESS" ]] || fail "PROCGROUP-EGRESS is not the first FORWARD rule"
+  iptables -w -S PROCGROUP-EGRESS | grep -q -- "-s $POD_CIDR .*-j REJECT" || fail "no REJECT rule for $POD_CIDR"
+  ! iptables -w -t nat -S | grep -E -- "-s $POD_CIDR.*MASQUERADE" || fail "pod traffic is masqueraded"
+  local pod; pod=$(kn get pod -l app=echo -o jsonpath='{.items[0].metadata.name}')
+  local conf; conf=$(kn exec "$pod" -- cat /etc/resolv.conf) || return 1
+  echo "$conf"
+  grep -q '^nameserver 127.0.0.1$' <<<"$conf" && ! grep -v '^nameserver 127.0.0.1$' <<<"$conf" | grep -q '^nameserver' \
+    || fail "pod resolv.conf is not the controlled one"
+}
+
+main() {
+  [[ -f $KUBECONFIG_ADMIN ]] || { echo "no cluster: run e2e/cluster/up first" >&2; echo "0 passed, 1 failed"; exit 1; }
+  log "Kubernetes $(k version -o json 2>/dev/null | sed -n 's/.*"gitVersion": "\(v1[^"]*\)".*/\1/p' | tail -1), namespace $NS"
+  check "node is Ready" node_ready
+  setup || { failed=$((failed + 1)); echo "setup of namespace $NS failed" >&2; }
+  check "pod from a locally built image (jre-base) runs and logs" local_image_runs_and_logs
+  check "pod -> pod through a ClusterIP Service" pod_to_pod_via_service
+  check "in-cluster client: SA token via $API_VIP:443, RBAC 200/403" apiserver_with_serviceaccount_and_rbac
+  check "killed container is restarted, restartCount rises" killed_container_is_restarted
+  check "native sidecar (restartPolicy Always init) starts before app" native_sidecar_starts_first
+  check "helm install of a trivial chart" helm_install_chart
+  check "pod egress rejected, no masquerade, controlled resolv.conf" no_egress_and_controlled_dns
+  teardown
+  echo "$passed passed, $failed failed"
+  ((failed == 0))
+}
+
+main "$@"
