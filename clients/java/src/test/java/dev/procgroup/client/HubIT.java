@@ -1,0 +1,236 @@
+package dev.procgroup.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.procgroup.client.Sidecars.Sidecar;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Acceptance tests: the Java client, and Java with Node, against two REAL sidecars on loopback (static peers,
+ * one token). Publishers sit behind sidecar A, callers behind sidecar B, so every call crosses the peer API.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class HubIT {
+
+    /** What a Java caller sees of the Node fixture (clients/node/test/fixtures/publisher.js). */
+    public interface Calc {
+        int add(int a, int b);
+
+        CompletableFuture<String> greet(String who);
+
+        void fail();
+
+        String hang();
+    }
+
+    /** A Java-published object. */
+    public interface Inventory {
+        int reserve(String sku, int qty);
+
+        CompletableFuture<List<String>> skus();
+    }
+
+    public static class InventoryImpl {
+        public int reserve(String sku, int qty) {
+            if (qty <= 0) {
+                throw new HubException("RangeError", "qty must be positive", "ERR_QTY");
+            }
+            return qty * 10;
+        }
+
+        public CompletableFuture<List<String>> skus() {
+            return CompletableFuture.completedFuture(List.of("a-1", "b-2"));
+        }
+    }
+
+    Sidecar a;
+    Sidecar b;
+    final List<Hub> hubs = new CopyOnWriteArrayList<>();
+    final List<Process> children = new ArrayList<>();
+    final ObjectMapper mapper = new ObjectMapper();
+
+    @BeforeAll
+    void start() throws Exception {
+        Sidecar[] p = Sidecars.pair();
+        a = p[0];
+        b = p[1];
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        hubs.forEach(Hub::close);
+        children.forEach(Process::destroyForcibly);
+        a.kill();
+        b.kill();
+    }
+
+    Hub hub(Sidecar s) {
+        Hub h = Hub.connect(HubOptions.defaults().withUrl(java.net.URI.create(s.url())).withReconnectMax(Duration.ofMillis(500)));
+        hubs.add(h);
+        return h;
+    }
+
+    void visible(Sidecar s, String name, boolean yes) {
+        Hub h = hub(s);
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            List<String> names = new ArrayList<>();
+            h.objects().forEach(o -> names.add(o.path("name").asText()));
+            return names.contains(name) == yes;
+        });
+    }
+
+    Process nodePublisher(String name, StringBuffer out) throws Exception {
+        Process p = Sidecars.node(a, out, "publisher.js", name);
+        children.add(p);
+        await().atMost(Duration.ofSeconds(15)).until(() -> out.toString().contains("published") || !p.isAlive());
+        assertThat(out.toString()).as("node publisher output").contains("published");
+        return p;
+    }
+
+    JsonNode nodeCall(Sidecar via, String object, String method, String argsJson) throws Exception {
+        StringBuffer out = new StringBuffer();
+        Process p = Sidecars.node(via, out, "call.js", object, method, argsJson);
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        Thread.sleep(50); // let the drain thread take the last bytes
+        String[] lines = out.toString().trim().split("\n");
+        return mapper.readTree(lines[lines.length - 1]);
+    }
+
+    @Test
+    @Order(1)
+    void javaPublisherCalledFromJavaAcrossSidecars() {
+        hub(a).publishObject("inventory", new InventoryImpl());
+        visible(b, "inventory", true);
+        Inventory inv = hub(b).getProxy("inventory", Inventory.class);
+        assertThat(inv.reserve("a-1", 3)).isEqualTo(30);
+        assertThat(inv.skus().join()).containsExactly("a-1", "b-2");
+        assertThatThrownBy(() -> inv.reserve("a-1", 0)).isInstanceOfSatisfying(HubException.class, e -> {
+            assertThat(e.name()).isEqualTo("RangeError");
+            assertThat(e.getMessage()).isEqualTo("qty must be positive");
+            assertThat(e.code()).isEqualTo("ERR_QTY");
+            assertThat(e.source()).isEqualTo(HubException.Source.REMOTE);
+        });
+    }
+
+    @Test
+    @Order(2)
+    void javaPublisherCalledFromNode() throws Exception {
+        visible(b, "inventory", true);
+        assertThat(nodeCall(b, "inventory", "reserve", "[\"b-2\", 4]")).isEqualTo(mapper.readTree("{\"result\": 40}"));
+        JsonNode err = nodeCall(b, "inventory", "reserve", "[\"b-2\", -1]").path("error");
+        assertThat(err.path("name").asText()).isEqualTo("RangeError");
+        assertThat(err.path("message").asText()).isEqualTo("qty must be positive");
+        assertThat(err.path("code").asText()).isEqualTo("ERR_QTY");
+        assertThat(err.path("source").asText()).isEqualTo("remote");
+    }
+
+    @Test
+    @Order(3)
+    void nodePublisherCalledFromJava() throws Exception {
+        nodePublisher("nodeCalc", new StringBuffer());
+        visible(b, "nodeCalc", true);
+        Calc calc = hub(b).getProxy("nodeCalc", Calc.class);
+        assertThat(calc.add(2, 40)).isEqualTo(42);
+        assertThat(calc.greet("java").get(10, TimeUnit.SECONDS)).isEqualTo("hello java from node");
+        assertThatThrownBy(calc::fail).isInstanceOfSatisfying(HubException.class, e -> {
+            assertThat(e.name()).isEqualTo("TypeError");
+            assertThat(e.getMessage()).isEqualTo("bad url");
+            assertThat(e.code()).isEqualTo("ERR_INVALID_URL");
+            assertThat(e.source()).isEqualTo(HubException.Source.REMOTE);
+            assertThat(e.status()).isEqualTo(500);
+        });
+    }
+
+    @Test
+    @Order(4)
+    void timeoutFromJava() {
+        Calc calc = hub(b).getProxy("nodeCalc", Calc.class, CallOptions.defaults().withTimeout(Duration.ofMillis(300)));
+        long t0 = System.nanoTime();
+        assertThatThrownBy(calc::hang).isInstanceOfSatisfying(HubException.class, e -> {
+            assertThat(e.name()).isEqualTo("Timeout");
+            assertThat(e.source()).isEqualTo(HubException.Source.HUB);
+            assertThat(e.status()).isEqualTo(504);
+        });
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isBetween(Duration.ofMillis(250), Duration.ofSeconds(3));
+    }
+
+    @Test
+    @Order(5)
+    void killedNodePublisherFailsAJavaCallFastWithProviderGone() throws Exception {
+        Process pub = nodePublisher("lossyCalc", new StringBuffer());
+        visible(b, "lossyCalc", true);
+        Calc calc = hub(b).getProxy("lossyCalc", Calc.class, CallOptions.defaults().withTimeout(Duration.ofSeconds(20)));
+        long t0 = System.nanoTime();
+        CompletableFuture<String> call = CompletableFuture.supplyAsync(calc::hang);
+        Thread.sleep(300); // the invoke is pending in the publisher
+        pub.destroyForcibly();
+        assertThatThrownBy(() -> call.get(10, TimeUnit.SECONDS)).cause().isInstanceOfSatisfying(HubException.class, e -> {
+            assertThat(e.name()).isEqualTo("ProviderGone");
+            assertThat(e.status()).isEqualTo(502);
+        });
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
+        visible(b, "lossyCalc", false); // and its objects left the group with it
+    }
+
+    @Test
+    @Order(6)
+    void eventsFromJavaReachJavaAndNodeSubscribersInBothPods() throws Exception {
+        StringBuffer nodeOut = new StringBuffer();
+        nodePublisher("eventCalc", nodeOut); // also subscribes to "ping" and prints what it gets
+        List<HubEvent> javaA = new CopyOnWriteArrayList<>();
+        List<HubEvent> javaB = new CopyOnWriteArrayList<>();
+        hub(a).subscribe("ping", javaA::add);
+        hub(b).subscribe("ping", javaB::add);
+        Hub sender = hub(b);
+        // Subscribe is not acknowledged by the protocol: wait until the group reaches all three.
+        await().atMost(Duration.ofSeconds(15)).until(() -> sender.broadcast("ping", Map.of("warmup", true)) == 3);
+        javaA.clear();
+        javaB.clear();
+        assertThat(sender.broadcast("ping", Map.of("n", 7))).isEqualTo(3);
+        await().atMost(Duration.ofSeconds(10)).until(() -> javaA.size() == 1 && javaB.size() == 1
+                && nodeOut.toString().contains("event {\"n\":7}"));
+        assertThat(javaA.get(0).data().path("n").asInt()).isEqualTo(7);
+        assertThat(javaA.get(0).fromPod()).isEqualTo("pod-b");
+        assertThat(javaB.get(0).fromProcess()).isEqualTo("web");
+    }
+
+    @Test
+    @Order(7)
+    void contextFromTheRealSidecar() {
+        HubContext c = hub(a).context();
+        assertThat(c.group()).isEqualTo("itest");
+        assertThat(c.process()).isEqualTo("background");
+        assertThat(c.pod()).isEqualTo("pod-a");
+    }
+
+    @Test
+    @Order(100) // last: restarts sidecar A
+    void republishesAfterTheSidecarRestarts() throws Exception {
+        Hub pub = hub(a);
+        pub.publishObject("survivorJ", new InventoryImpl());
+        visible(b, "survivorJ", true);
+        a.kill();
+        a.start();
+        Inventory inv = hub(b).getProxy("survivorJ", Inventory.class);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+                .until(() -> inv.reserve("x", 1) == 10);
+    }
+}
