@@ -1,0 +1,110 @@
+package dev.procgroup.sidecar;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The app's process figures, read from /proc at scrape time. The pod runs with {@code shareProcessNamespace:
+ * true}, so the sidecar sees the app: every process except PID 1 (the pause container) and the sidecar itself.
+ * Tests and benchmarks pin one pid (and its descendants) with PROCGROUP_APP_PID.
+ */
+final class AppProcessMetrics {
+
+  private final long pinnedPid;
+  private final boolean enabled;
+  private final long selfPid = ProcessHandle.current().pid();
+
+  AppProcessMetrics(SidecarConfig config) {
+    this.pinnedPid = config.appPid;
+    this.enabled = switch (config.appMetrics) {
+      case "on" -> true;
+      case "off" -> false;
+      default -> config.appPid > 0 || ProcStats.comm(1).equals("pause");
+    };
+  }
+
+  boolean enabled() {
+    return enabled;
+  }
+
+  List<ProcStats> appProcesses() {
+    List<ProcStats> all = new ArrayList<>();
+    for (long pid : ProcStats.allPids()) {
+      if (pid == selfPid) continue;
+      ProcStats s = ProcStats.read(pid);
+      if (s != null) all.add(s);
+    }
+    if (pinnedPid <= 0) {
+      all.removeIf(s -> s.pid() == 1 || s.ppid() == selfPid);
+      return all;
+    }
+    // The pinned process and its descendants (e.g. cluster workers).
+    Map<Long, List<ProcStats>> children = new HashMap<>();
+    ProcStats root = null;
+    for (ProcStats s : all) {
+      children.computeIfAbsent(s.ppid(), k -> new ArrayList<>()).add(s);
+      if (s.pid() == pinnedPid) root = s;
+    }
+    List<ProcStats> out = new ArrayList<>();
+    if (root == null) return out;
+    Set<Long> seen = new HashSet<>();
+    List<ProcStats> queue = new ArrayList<>(List.of(root));
+    while (!queue.isEmpty()) {
+      ProcStats s = queue.remove(queue.size() - 1);
+      if (!seen.add(s.pid())) continue;
+      out.add(s);
+      queue.addAll(children.getOrDefault(s.pid(), List.of()));
+    }
+    return out;
+  }
+
+  void write(StringBuilder sb) {
+    if (!enabled) return;
+    List<ProcStats> procs = appProcesses();
+    double user = 0, system = 0, start = Double.MAX_VALUE;
+    long rss = 0, vsz = 0, threads = 0, fds = 0, maxFds = 0, vol = 0, invol = 0;
+    for (ProcStats s : procs) {
+      user += s.userSeconds();
+      system += s.systemSeconds();
+      start = Math.min(start, s.startTimeSeconds());
+      rss += s.rssBytes();
+      vsz += s.virtualBytes();
+      threads += s.threads();
+      fds += s.openFds();
+      maxFds = Math.max(maxFds, s.maxFds());
+      vol += s.voluntaryCtxSwitches();
+      invol += s.involuntaryCtxSwitches();
+    }
+    double now = System.currentTimeMillis() / 1000.0;
+    gauge(sb, "procgroup_app_up", "1 when at least one app process is running in the pod.", procs.isEmpty() ? 0 : 1);
+    gauge(sb, "procgroup_app_processes", "App processes found in the shared PID namespace.", procs.size());
+    sb.append("# HELP procgroup_app_cpu_seconds_total CPU time of the app processes (sum over live processes).\n")
+        .append("# TYPE procgroup_app_cpu_seconds_total counter\n")
+        .append("procgroup_app_cpu_seconds_total{mode=\"user\"} ").append(user).append('\n')
+        .append("procgroup_app_cpu_seconds_total{mode=\"system\"} ").append(system).append('\n');
+    gauge(sb, "procgroup_app_resident_memory_bytes", "Resident memory of the app processes.", rss);
+    gauge(sb, "procgroup_app_virtual_memory_bytes", "Virtual memory of the app processes.", vsz);
+    gauge(sb, "procgroup_app_threads", "Threads of the app processes.", threads);
+    gauge(sb, "procgroup_app_open_fds", "Open file descriptors of the app processes (0 if not readable).", fds);
+    gauge(sb, "procgroup_app_max_fds", "Open file descriptor limit of the app process.", maxFds);
+    if (!procs.isEmpty()) {
+      gauge(sb, "procgroup_app_start_time_seconds", "Start time of the oldest app process, Unix seconds.", start);
+      gauge(sb, "procgroup_app_uptime_seconds", "Seconds since the oldest app process started.", Math.max(0, now - start));
+    }
+    sb.append("# HELP procgroup_app_context_switches_total Context switches of the app processes.\n")
+        .append("# TYPE procgroup_app_context_switches_total counter\n")
+        .append("procgroup_app_context_switches_total{kind=\"voluntary\"} ").append(vol).append('\n')
+        .append("procgroup_app_context_switches_total{kind=\"involuntary\"} ").append(invol).append('\n');
+  }
+
+  static void gauge(StringBuilder sb, String name, String help, double value) {
+    sb.append("# HELP ").append(name).append(' ').append(help).append('\n')
+        .append("# TYPE ").append(name).append(" gauge\n").append(name).append(' ');
+    Prom.number(sb, value);
+    sb.append('\n');
+  }
+}

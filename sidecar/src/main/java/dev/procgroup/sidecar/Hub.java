@@ -1,0 +1,354 @@
+package dev.procgroup.sidecar;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The hub of one pod: routes calls to a local publisher or a peer sidecar, keeps the peer table current from
+ * discovery and announces, fans out events. Everything runs on the sidecar's single event loop.
+ */
+final class Hub implements LocalHub.Listener, Discovery.Listener {
+
+  private static final Logger LOG = System.getLogger(Hub.class.getName());
+  /** A peer that was callable but whose objects could not be fetched yet is retried this often. */
+  static final long FETCH_RETRY_MS = 1000;
+
+  final SidecarConfig config;
+  final LocalHub local;
+  final HubMetrics metrics;
+  private final PeerTransport transport;
+  private final Timers timers;
+  private final ProviderSelector selector = new ProviderSelector();
+  /** Sorted by pod name so round-robin order is stable. */
+  private final Map<String, Peer> peers = new TreeMap<>();
+  private final JsonObject from;
+  private long revision = System.currentTimeMillis() * 1000;
+  private boolean synced;
+
+  Hub(SidecarConfig config, LocalHub local, HubMetrics metrics, PeerTransport transport, Timers timers) {
+    this.config = config;
+    this.local = local;
+    this.metrics = metrics;
+    this.transport = transport;
+    this.timers = timers;
+    this.from = new JsonObject().put("pod", config.podName).put("process", config.process);
+    local.listener(this);
+  }
+
+  // ---- calls ------------------------------------------------------------------------------------------------
+
+  /** An app's call: any provider in the group. Succeeds with the {@code {"result":...}} body. */
+  Future<Buffer> invoke(String object, String method, Buffer args, long timeoutMs, String pinnedProcess) {
+    long start = System.nanoTime();
+    ProviderSelector.Choice choice;
+    try {
+      choice = selector.select(object, method, pinnedProcess, config.process, local.providersOf(object), peers.values());
+    } catch (HubError e) {
+      metrics.call(object, method, "none", e.outcome(), seconds(start));
+      return Future.failedFuture(e);
+    }
+    Future<Buffer> answer;
+    String route;
+    if (choice instanceof ProviderSelector.Local l) {
+      route = "local";
+      answer = invokeLocal(l.connection(), object, method, args, timeoutMs, "local");
+    } else {
+      route = "remote";
+      answer = invokeRemote(((ProviderSelector.Remote) choice).peer(), object, method, args, timeoutMs);
+    }
+    return answer.andThen(ar -> metrics.call(object, method, route,
+        ar.succeeded() ? "ok" : outcome(ar.cause()), seconds(start)));
+  }
+
+  /** A peer's call: only this pod's publishers may serve it. */
+  Future<Buffer> invokeFromPeer(String object, String method, Buffer args, long timeoutMs) {
+    try {
+      ProviderSelector.Choice choice = selector.select(object, method, null, config.process,
+          local.providersOf(object), List.of());
+      return invokeLocal(((ProviderSelector.Local) choice).connection(), object, method, args, timeoutMs, "peer");
+    } catch (HubError e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  private Future<Buffer> invokeLocal(PublisherConnection c, String object, String method, Buffer args,
+                                     long timeoutMs, String caller) {
+    long start = System.nanoTime();
+    return local.invoke(c, object, method, args, timeoutMs)
+        .map(result -> new JsonObject().put("result", result).toBuffer())
+        .andThen(ar -> metrics.served(object, method, caller, ar.succeeded() ? "ok" : outcome(ar.cause()),
+            seconds(start)));
+  }
+
+  private Future<Buffer> invokeRemote(Peer peer, String object, String method, Buffer args, long timeoutMs) {
+    Promise<Buffer> promise = Promise.promise();
+    RemoteInvocation call = new RemoteInvocation(peer, promise);
+    peer.inFlight.add(call);
+    call.timerId = timers.set(timeoutMs, () -> call.fail(HubError.timeout(timeoutMs)));
+    metrics.peerRequest("out", "invoke");
+    transport.invoke(peer, object, method, args, timeoutMs, call).onComplete(ar -> {
+      if (ar.failed()) {
+        metrics.peerError("invoke", "transport");
+        call.fail(HubError.providerGone("connection to peer " + peer.pod + " failed: " + ar.cause().getMessage()));
+      } else {
+        PeerTransport.Response r = ar.result();
+        if (r.status() == 200) call.complete(r.body());
+        else call.fail(errorFromPeer(peer, r));
+      }
+    });
+    return promise.future();
+  }
+
+  /** A call in flight to a peer; settles once, from the answer, the timeout or the peer leaving. */
+  final class RemoteInvocation implements Peer.RemoteCall {
+    final Peer peer;
+    final Promise<Buffer> promise;
+    long timerId = -1;
+    /** Set by the transport: aborts the HTTP exchange (resets the connection). */
+    Runnable abort = () -> {};
+
+    RemoteInvocation(Peer peer, Promise<Buffer> promise) {
+      this.peer = peer;
+      this.promise = promise;
+    }
+
+    void complete(Buffer body) {
+      if (promise.tryComplete(body)) done();
+    }
+
+    void fail(HubError e) {
+      if (promise.tryFail(e)) done();
+    }
+
+    private void done() {
+      timers.cancel(timerId);
+      peer.inFlight.remove(this);
+    }
+
+    @Override public void providerGone(String why) {
+      fail(HubError.providerGone(why));
+      abort.run();
+    }
+  }
+
+  static HubError errorFromPeer(Peer peer, PeerTransport.Response r) {
+    try {
+      JsonObject err = new JsonObject(r.body()).getJsonObject("error");
+      if (err != null && err.getString("name") != null) {
+        if (r.status() == 401) {
+          return new HubError(502, "PeerUnauthorized", "peer " + peer.pod + " refused our token: "
+              + err.getString("message"));
+        }
+        return new HubError(r.status(), err.getString("name"), err.getString("message", ""),
+            err.getValue("code") == null ? null : String.valueOf(err.getValue("code")), err.getString("source", "hub"));
+      }
+    } catch (RuntimeException ignored) {
+      // fall through: not our error shape
+    }
+    return new HubError(502, "PeerError", "peer " + peer.pod + " answered HTTP " + r.status());
+  }
+
+  private static String outcome(Throwable t) {
+    return t instanceof HubError h ? h.outcome() : "hub_error";
+  }
+
+  private static double seconds(long startNanos) {
+    return (System.nanoTime() - startNanos) / 1e9;
+  }
+
+  // ---- objects ----------------------------------------------------------------------------------------------
+
+  /** {@code GET /v1/objects}: every object in the group with its providers. */
+  JsonObject listObjects() {
+    Map<String, List<String>> methods = new TreeMap<>();
+    Map<String, JsonArray> providers = new LinkedHashMap<>();
+    for (Object o : local.objectsJson()) {
+      JsonObject obj = (JsonObject) o;
+      String name = obj.getString("name");
+      merge(methods, name, obj.getJsonArray("methods").getList());
+      providers.computeIfAbsent(name, k -> new JsonArray()).add(new JsonObject().put("pod", config.podName)
+          .put("process", config.process).put("local", true).put("ready", true));
+    }
+    for (Peer p : peers.values()) {
+      for (Map.Entry<String, List<String>> e : p.objects.entrySet()) {
+        merge(methods, e.getKey(), e.getValue());
+        providers.computeIfAbsent(e.getKey(), k -> new JsonArray()).add(new JsonObject().put("pod", p.pod)
+            .put("process", p.process).put("local", false).put("ready", p.callable()));
+      }
+    }
+    JsonArray objects = new JsonArray();
+    methods.forEach((name, ms) -> objects.add(new JsonObject().put("name", name).put("methods", new JsonArray(ms))
+        .put("providers", providers.get(name))));
+    return new JsonObject().put("objects", objects);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void merge(Map<String, List<String>> into, String name, List<?> methods) {
+    List<String> list = into.computeIfAbsent(name, k -> new ArrayList<>());
+    for (Object m : methods) if (!list.contains((String) m)) list.add((String) m);
+  }
+
+  /** {@code GET /peer/v1/objects} and the announce body. */
+  JsonObject localObjectsDocument() {
+    return new JsonObject().put("pod", config.podName).put("process", config.process).put("revision", revision)
+        .put("objects", local.objectsJson());
+  }
+
+  @Override public Future<Void> localObjectsChanged() {
+    revision++;
+    Buffer body = localObjectsDocument().toBuffer();
+    List<Future<?>> sends = new ArrayList<>();
+    for (Peer p : peers.values()) {
+      if (!p.callable()) continue;
+      metrics.peerRequest("out", "announce");
+      sends.add(transport.announce(p, body).onFailure(e -> {
+        metrics.peerError("announce", "transport");
+        LOG.log(Level.DEBUG, "announce to {0} failed: {1}", p.pod, e.getMessage());
+      }));
+    }
+    return Future.join(sends).transform(ar -> Future.succeededFuture());
+  }
+
+  /** {@code POST /peer/v1/announce}, or a fetched objects document: update that peer's objects. */
+  void applyObjects(JsonObject doc) {
+    String pod = doc.getString("pod");
+    if (pod == null || pod.equals(config.podName)) throw HubError.badRequest("announce needs the sender's pod name");
+    JsonArray objects = doc.getJsonArray("objects");
+    if (objects == null) throw HubError.badRequest("announce needs objects: an array");
+    long rev = doc.getLong("revision", 0L);
+    Peer peer = peers.computeIfAbsent(pod, Peer::new);
+    if (rev < peer.revision) return; // an older document overtaken by a newer one
+    Map<String, List<String>> parsed = new LinkedHashMap<>();
+    for (Object o : objects) {
+      if (!(o instanceof JsonObject obj) || !Names.validObject(obj.getString("name"))
+          || !(obj.getValue("methods") instanceof JsonArray ms)) {
+        throw HubError.badRequest("announce objects must be {name, methods}");
+      }
+      List<String> list = new ArrayList<>();
+      for (Object m : ms) if (m instanceof String s && Names.validMethod(s)) list.add(s);
+      parsed.put(obj.getString("name"), List.copyOf(list));
+    }
+    peer.objects = parsed;
+    peer.revision = rev;
+    String process = doc.getString("process");
+    if (process != null && !process.isEmpty()) peer.process = process;
+    updatePeerGauges();
+  }
+
+  // ---- events -----------------------------------------------------------------------------------------------
+
+  /** {@code POST /v1/events/{event}}: every subscriber in the group, this pod included. */
+  Future<Integer> broadcast(String event, String dataJson) {
+    metrics.eventBroadcast();
+    int localCount = local.deliverEvent(event, dataJson, from);
+    Buffer body = Buffer.buffer("{\"data\":" + dataJson + ",\"from\":" + from.encode() + "}");
+    List<Future<Integer>> sends = new ArrayList<>();
+    for (Peer p : peers.values()) {
+      if (!p.callable()) continue;
+      metrics.peerRequest("out", "events");
+      sends.add(transport.event(p, event, body).otherwise(e -> {
+        metrics.peerError("events", "transport");
+        return 0;
+      }));
+    }
+    return Future.join(sends).transform(ar -> {
+      int total = localCount;
+      for (Future<Integer> f : sends) if (f.succeeded() && f.result() != null) total += f.result();
+      return Future.succeededFuture(total);
+    });
+  }
+
+  /** {@code POST /peer/v1/events/{event}} from a peer. */
+  int deliverFromPeer(String event, String dataJson, JsonObject sender) {
+    return local.deliverEvent(event, dataJson, sender == null ? new JsonObject() : sender);
+  }
+
+  // ---- discovery --------------------------------------------------------------------------------------------
+
+  @Override public void upsert(PodInfo pod) {
+    if (pod.name().equals(config.podName)) {
+      Integer restarts = pod.restartsOf(config.process);
+      if (restarts != null) metrics.appRestarts(restarts);
+      return;
+    }
+    Peer peer = peers.computeIfAbsent(pod.name(), Peer::new);
+    boolean wasCallable = peer.callable();
+    String oldAddress = peer.address;
+    peer.address = pod.peerAddress();
+    peer.ready = pod.hubReady() && !pod.terminating();
+    if (pod.process() != null && !pod.process().isEmpty()) peer.process = pod.process();
+    if (wasCallable && (!peer.callable() || !java.util.Objects.equals(oldAddress, peer.address))) {
+      failInFlight(peer, "peer pod " + peer.pod + " became unready or changed address");
+    }
+    if (peer.callable() && (!wasCallable || !java.util.Objects.equals(oldAddress, peer.address))) {
+      fetchObjects(peer);
+    }
+    updatePeerGauges();
+  }
+
+  @Override public void removed(String podName) {
+    Peer peer = peers.remove(podName);
+    if (peer != null) {
+      failInFlight(peer, "peer pod " + podName + " was deleted");
+      updatePeerGauges();
+    }
+  }
+
+  @Override public void synced() {
+    synced = true;
+  }
+
+  boolean isSynced() {
+    return synced;
+  }
+
+  private void failInFlight(Peer peer, String why) {
+    for (Peer.RemoteCall c : new ArrayList<>(peer.inFlight)) c.providerGone(why);
+    peer.inFlight.clear();
+  }
+
+  private void fetchObjects(Peer peer) {
+    metrics.peerRequest("out", "objects");
+    String address = peer.address;
+    transport.fetchObjects(peer).onComplete(ar -> {
+      if (peers.get(peer.pod) != peer || !peer.callable() || !address.equals(peer.address)) return;
+      if (ar.succeeded()) {
+        try {
+          applyObjects(ar.result());
+          return;
+        } catch (HubError e) {
+          LOG.log(Level.WARNING, "peer {0} sent a bad objects document: {1}", peer.pod, e.getMessage());
+        }
+      } else {
+        metrics.peerError("objects", "transport");
+        LOG.log(Level.DEBUG, "fetching objects of {0} failed: {1}", peer.pod, ar.cause().getMessage());
+      }
+      timers.set(FETCH_RETRY_MS, () -> {
+        if (peers.get(peer.pod) == peer && peer.callable() && address.equals(peer.address)) fetchObjects(peer);
+      });
+    });
+  }
+
+  private void updatePeerGauges() {
+    int ready = 0, unready = 0, objects = 0;
+    for (Peer p : peers.values()) {
+      if (p.callable()) ready++; else unready++;
+      objects += p.objects.size();
+    }
+    metrics.peers(ready, unready, objects);
+  }
+
+  Map<String, Peer> peers() {
+    return peers;
+  }
+}

@@ -1,0 +1,54 @@
+package dev.procgroup.sidecar;
+
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import java.util.function.BooleanSupplier;
+
+/** Port 9464: {@code /metrics} (Prometheus text 0.0.4) and the kubelet probes. */
+final class OpsApi {
+
+  private final HubMetrics hubMetrics;
+  private final AppProcessMetrics appMetrics;
+  private final SidecarProcessMetrics selfMetrics = new SidecarProcessMetrics();
+  private final BooleanSupplier started;
+  private final BooleanSupplier ready;
+
+  /**
+   * @param started all three servers listen (startupProbe: the app may start)
+   * @param ready   started and discovery has a first full view of the group (readinessProbe)
+   */
+  OpsApi(HubMetrics hubMetrics, AppProcessMetrics appMetrics, BooleanSupplier started, BooleanSupplier ready) {
+    this.hubMetrics = hubMetrics;
+    this.appMetrics = appMetrics;
+    this.started = started;
+    this.ready = ready;
+  }
+
+  void handle(HttpServerRequest req) {
+    if (req.method() != HttpMethod.GET && req.method() != HttpMethod.HEAD) {
+      hubMetrics.badRequest("metrics", "MethodNotAllowed");
+      HttpSupport.error(req.response(), HubError.methodNotAllowed("use GET"));
+      return;
+    }
+    switch (req.path()) {
+      case "/metrics" -> {
+        StringBuilder sb = new StringBuilder(16_384);
+        hubMetrics.write(sb);
+        appMetrics.write(sb);
+        selfMetrics.write(sb);
+        req.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(sb.toString());
+      }
+      case "/healthz" -> probe(req, true);
+      case "/startupz" -> probe(req, started.getAsBoolean());
+      case "/readyz" -> probe(req, ready.getAsBoolean());
+      default -> {
+        hubMetrics.badRequest("metrics", "NotFound");
+        HttpSupport.error(req.response(), new HubError(404, "NotFound", "no such endpoint: " + Names.abbreviate(req.path())));
+      }
+    }
+  }
+
+  private static void probe(HttpServerRequest req, boolean ok) {
+    HttpSupport.json(req.response(), ok ? 200 : 503, ok ? "{\"status\":\"ok\"}" : "{\"status\":\"waiting\"}");
+  }
+}

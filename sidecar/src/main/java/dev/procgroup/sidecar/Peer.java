@@ -1,0 +1,36 @@
+package dev.procgroup.sidecar;
+
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Another pod of the group as this sidecar sees it: from discovery (address, readiness) and announces (objects). */
+final class Peer {
+  final String pod;
+  String process = "";
+  /** host:port of its peer API, null while the pod has no IP. */
+  String address;
+  /** Has an address and its procgroup-hub container is ready (and the pod is not terminating). */
+  boolean ready;
+  /** object name -> methods, as last announced or fetched. */
+  Map<String, List<String>> objects = new LinkedHashMap<>();
+  /** Revision of {@link #objects}; an older announce never overwrites a newer one. */
+  long revision = -1;
+  /** Calls in flight to this peer: failed with ProviderGone when it goes away. */
+  final Set<RemoteCall> inFlight = new HashSet<>();
+
+  Peer(String pod) {
+    this.pod = pod;
+  }
+
+  boolean callable() {
+    return ready && address != null;
+  }
+
+  /** A call in flight to a peer, cancellable when the peer leaves. */
+  interface RemoteCall {
+    void providerGone(String why);
+  }
+}

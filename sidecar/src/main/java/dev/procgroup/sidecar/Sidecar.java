@@ -1,0 +1,106 @@
+package dev.procgroup.sidecar;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One running sidecar: a Vert.x instance with one event loop that owns all state (hub, peers, discovery) and the
+ * three servers. Tests start several in one JVM; {@link Main} starts one per pod.
+ */
+public final class Sidecar {
+
+  private static final Logger LOG = System.getLogger(Sidecar.class.getName());
+
+  private final SidecarConfig config;
+  private final Vertx vertx;
+  private Hub hub;
+  private Discovery discovery;
+  private PeerClient peerClient;
+  private final List<HttpServer> servers = new ArrayList<>();
+  private volatile boolean started;
+  private int hubPort, peerPort, metricsPort;
+
+  public Sidecar(SidecarConfig config) {
+    this.config = config;
+    // One event loop: the hub's state needs no locks, and one core handles far more than the target rate.
+    this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1)
+        .setInternalBlockingPoolSize(1).setPreferNativeTransport(false));
+  }
+
+  public Future<Sidecar> start() {
+    return vertx.deployVerticle(new HubVerticle()).map(id -> this);
+  }
+
+  public Future<Void> stop() {
+    return vertx.close();
+  }
+
+  public int hubPort() { return hubPort; }
+  public int peerPort() { return peerPort; }
+  public int metricsPort() { return metricsPort; }
+  public SidecarConfig config() { return config; }
+
+  private final class HubVerticle extends VerticleBase {
+    @Override public Future<?> start() {
+      HubMetrics metrics = new HubMetrics();
+      LocalHub local = new LocalHub(Timers.of(vertx), metrics);
+      peerClient = new PeerClient(vertx, config.hubToken);
+      hub = new Hub(config, local, metrics, peerClient, Timers.of(vertx));
+      AppApi app = new AppApi(hub);
+      PeerApi peer = new PeerApi(hub);
+      OpsApi ops = new OpsApi(metrics, new AppProcessMetrics(config), () -> started,
+          () -> started && hub.isSynced());
+      discovery = config.discoveryMode == SidecarConfig.DiscoveryMode.STATIC
+          ? new StaticDiscovery(config.staticPeers) : new KubeDiscovery(vertx, config, metrics);
+
+      HttpServerOptions appOptions = serverOptions()
+          .setMaxWebSocketFrameSize(config.maxBodyBytes).setMaxWebSocketMessageSize(config.maxBodyBytes);
+      HttpServer appServer = vertx.createHttpServer(appOptions).requestHandler(app::handle)
+          .webSocketHandshakeHandler(app::handshake).webSocketHandler(app::connected);
+      HttpServer peerServer = vertx.createHttpServer(serverOptions()).requestHandler(peer::handle);
+      HttpServer opsServer = vertx.createHttpServer(serverOptions()).requestHandler(ops::handle);
+      servers.add(appServer);
+      servers.add(peerServer);
+      servers.add(opsServer);
+      return Future.all(appServer.listen(config.hubPort, config.hubHost),
+              peerServer.listen(config.peerPort, config.peerHost),
+              opsServer.listen(config.metricsPort, config.metricsHost))
+          .compose(v -> {
+            hubPort = appServer.actualPort();
+            peerPort = peerServer.actualPort();
+            metricsPort = opsServer.actualPort();
+            return discovery.start(hub);
+          })
+          .onSuccess(v -> {
+            started = true;
+            LOG.log(Level.INFO, "procgroup sidecar {0}/{1} pod {2}: hub {3}:{4,number,#}, peer {5}:{6,number,#}, "
+                    + "metrics {7}:{8,number,#}, discovery {9}", config.group, config.process, config.podName,
+                config.hubHost, hubPort, config.peerHost, peerPort, config.metricsHost, metricsPort,
+                config.discoveryMode);
+          });
+    }
+
+    @Override public Future<?> stop() {
+      started = false;
+      if (discovery != null) discovery.stop();
+      if (hub != null) hub.local.closeAll();
+      List<Future<?>> closing = new ArrayList<>();
+      for (HttpServer s : servers) closing.add(s.close());
+      if (peerClient != null) closing.add(peerClient.close());
+      return Future.join(closing);
+    }
+  }
+
+  private static HttpServerOptions serverOptions() {
+    return new HttpServerOptions().setTcpNoDelay(true).setIdleTimeout(0).setMaxInitialLineLength(8192)
+        .setMaxHeaderSize(16_384).setCompressionSupported(false);
+  }
+}

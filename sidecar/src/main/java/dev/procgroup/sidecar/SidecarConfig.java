@@ -1,0 +1,169 @@
+package dev.procgroup.sidecar;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Everything the sidecar reads from its environment, in one immutable value. Production gets these from the
+ * operator (see PROTOCOL.md "What the operator gives the sidecar"); tests build one with {@link Builder}.
+ */
+public final class SidecarConfig {
+
+  /** How the sidecar finds its peers. */
+  public enum DiscoveryMode { KUBERNETES, STATIC }
+
+  /** A peer named up front: for benchmarks and tests without an apiserver. */
+  public record StaticPeer(String pod, String address) {}
+
+  public final String group;
+  public final String process;
+  public final String namespace;
+  public final String podName;
+  public final String podIp;
+  public final String hubToken;
+  public final String hubHost;
+  public final int hubPort;
+  public final String peerHost;
+  public final int peerPort;
+  public final String metricsHost;
+  public final int metricsPort;
+  public final int maxBodyBytes;
+  public final DiscoveryMode discoveryMode;
+  public final List<StaticPeer> staticPeers;
+  public final KubeAccess kube;
+  /** Test-only: take a peer's host:port from its pod annotation {@code procgroup.dev/peer-address}. */
+  public final boolean peerAddressAnnotation;
+  /** Pinned app pid (tests/bench); 0 = find the app processes in the shared PID namespace. */
+  public final long appPid;
+  /** "auto" (on when PID 1 is the pause process), "on" or "off". */
+  public final String appMetrics;
+
+  private SidecarConfig(Builder b) {
+    this.group = require(b.group, "PROCGROUP_GROUP");
+    this.process = require(b.process, "PROCGROUP_PROCESS");
+    this.namespace = b.namespace == null ? "default" : b.namespace;
+    this.podName = require(b.podName, "PROCGROUP_POD_NAME");
+    this.podIp = b.podIp == null ? "" : b.podIp;
+    this.hubToken = require(b.hubToken, "PROCGROUP_HUB_TOKEN");
+    this.hubHost = b.hubHost;
+    this.hubPort = b.hubPort;
+    this.peerHost = b.peerHost;
+    this.peerPort = b.peerPort;
+    this.metricsHost = b.metricsHost;
+    this.metricsPort = b.metricsPort;
+    this.maxBodyBytes = b.maxBodyBytes;
+    this.discoveryMode = b.discoveryMode;
+    this.staticPeers = List.copyOf(b.staticPeers);
+    this.kube = b.kube;
+    this.peerAddressAnnotation = b.peerAddressAnnotation;
+    this.appPid = b.appPid;
+    this.appMetrics = b.appMetrics;
+    if (discoveryMode == DiscoveryMode.KUBERNETES && kube == null) {
+      throw new IllegalArgumentException("Kubernetes discovery needs API access (in-cluster service account, "
+          + "PROCGROUP_KUBE_API_URL, or PROCGROUP_STATIC_PEERS for static mode)");
+    }
+  }
+
+  private static String require(String value, String name) {
+    if (value == null || value.isBlank()) {
+      throw new IllegalArgumentException(name + " must be set");
+    }
+    return value;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Reads the environment variables documented in README.md. */
+  public static SidecarConfig fromEnv(Map<String, String> env) {
+    Builder b = builder()
+        .group(env.get("PROCGROUP_GROUP"))
+        .process(env.get("PROCGROUP_PROCESS"))
+        .namespace(env.getOrDefault("PROCGROUP_NAMESPACE", readFile(KubeAccess.SA_DIR.resolve("namespace")).orElse("default")))
+        .podName(env.getOrDefault("PROCGROUP_POD_NAME", env.get("HOSTNAME")))
+        .podIp(env.get("PROCGROUP_POD_IP"))
+        .hubToken(env.get("PROCGROUP_HUB_TOKEN"))
+        .hubPort(intEnv(env, "PROCGROUP_HUB_PORT", 7070))
+        .peerPort(intEnv(env, "PROCGROUP_PEER_PORT", 7071))
+        .metricsPort(intEnv(env, "PROCGROUP_METRICS_PORT", 9464))
+        .maxBodyBytes(intEnv(env, "PROCGROUP_MAX_BODY_BYTES", 1 << 20))
+        .peerAddressAnnotation(Boolean.parseBoolean(env.getOrDefault("PROCGROUP_PEER_ADDRESS_ANNOTATION", "false")))
+        .appPid(Long.parseLong(env.getOrDefault("PROCGROUP_APP_PID", "0")))
+        .appMetrics(env.getOrDefault("PROCGROUP_APP_METRICS", "auto"));
+    if (env.containsKey("PROCGROUP_HUB_HOST")) b.hubHost(env.get("PROCGROUP_HUB_HOST"));
+    if (env.containsKey("PROCGROUP_PEER_HOST")) b.peerHost(env.get("PROCGROUP_PEER_HOST"));
+    if (env.containsKey("PROCGROUP_METRICS_HOST")) b.metricsHost(env.get("PROCGROUP_METRICS_HOST"));
+    String statics = env.get("PROCGROUP_STATIC_PEERS");
+    if (statics != null) {
+      b.staticPeers(parseStaticPeers(statics));
+    } else {
+      b.kube(KubeAccess.fromEnv(env));
+    }
+    return b.build();
+  }
+
+  /** {@code pod-b=127.0.0.1:7171,pod-c=127.0.0.1:7271}; an empty string means "no peers". */
+  static List<StaticPeer> parseStaticPeers(String spec) {
+    List<StaticPeer> peers = new ArrayList<>();
+    for (String item : spec.split(",")) {
+      String s = item.trim();
+      if (s.isEmpty()) continue;
+      int eq = s.indexOf('=');
+      if (eq <= 0 || eq == s.length() - 1 || s.indexOf(':', eq) < 0) {
+        throw new IllegalArgumentException("PROCGROUP_STATIC_PEERS item '" + s + "' is not pod=host:port");
+      }
+      peers.add(new StaticPeer(s.substring(0, eq), s.substring(eq + 1)));
+    }
+    return peers;
+  }
+
+  private static int intEnv(Map<String, String> env, String name, int dflt) {
+    String v = env.get(name);
+    return v == null || v.isBlank() ? dflt : Integer.parseInt(v.trim());
+  }
+
+  static Optional<String> readFile(Path p) {
+    try {
+      return Files.isReadable(p) ? Optional.of(Files.readString(p).trim()) : Optional.empty();
+    } catch (Exception e) {
+      return Optional.empty();
+    }
+  }
+
+  public static final class Builder {
+    private String group, process, namespace, podName, podIp, hubToken;
+    private String hubHost = "127.0.0.1", peerHost = "0.0.0.0", metricsHost = "0.0.0.0";
+    private int hubPort = 7070, peerPort = 7071, metricsPort = 9464, maxBodyBytes = 1 << 20;
+    private DiscoveryMode discoveryMode = DiscoveryMode.STATIC;
+    private List<StaticPeer> staticPeers = List.of();
+    private KubeAccess kube;
+    private boolean peerAddressAnnotation;
+    private long appPid;
+    private String appMetrics = "auto";
+
+    public Builder group(String v) { group = v; return this; }
+    public Builder process(String v) { process = v; return this; }
+    public Builder namespace(String v) { namespace = v; return this; }
+    public Builder podName(String v) { podName = v; return this; }
+    public Builder podIp(String v) { podIp = v; return this; }
+    public Builder hubToken(String v) { hubToken = v; return this; }
+    public Builder hubHost(String v) { hubHost = v; return this; }
+    public Builder hubPort(int v) { hubPort = v; return this; }
+    public Builder peerHost(String v) { peerHost = v; return this; }
+    public Builder peerPort(int v) { peerPort = v; return this; }
+    public Builder metricsHost(String v) { metricsHost = v; return this; }
+    public Builder metricsPort(int v) { metricsPort = v; return this; }
+    public Builder maxBodyBytes(int v) { maxBodyBytes = v; return this; }
+    public Builder staticPeers(List<StaticPeer> v) { staticPeers = v; discoveryMode = DiscoveryMode.STATIC; return this; }
+    public Builder kube(KubeAccess v) { kube = v; if (v != null) discoveryMode = DiscoveryMode.KUBERNETES; return this; }
+    public Builder peerAddressAnnotation(boolean v) { peerAddressAnnotation = v; return this; }
+    public Builder appPid(long v) { appPid = v; return this; }
+    public Builder appMetrics(String v) { appMetrics = v; return this; }
+    public SidecarConfig build() { return new SidecarConfig(this); }
+  }
+}

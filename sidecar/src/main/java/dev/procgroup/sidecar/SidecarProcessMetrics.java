@@ -1,0 +1,77 @@
+package dev.procgroup.sidecar;
+
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryUsage;
+import java.lang.management.ThreadMXBean;
+
+/** The sidecar's own process and JVM figures, in the conventional {@code process_*} and {@code jvm_*} names. */
+final class SidecarProcessMetrics {
+
+  static final String VERSION = "0.1.0";
+  private final long pid = ProcessHandle.current().pid();
+  private final long startMillis = System.currentTimeMillis();
+
+  void write(StringBuilder sb) {
+    ProcStats self = ProcStats.read(pid);
+    if (self != null) {
+      sb.append("# HELP process_cpu_seconds_total Total user and system CPU time of the sidecar in seconds.\n")
+          .append("# TYPE process_cpu_seconds_total counter\n")
+          .append("process_cpu_seconds_total ").append(self.userSeconds() + self.systemSeconds()).append('\n');
+      gauge(sb, "process_resident_memory_bytes", "Resident memory of the sidecar.", self.rssBytes());
+      gauge(sb, "process_virtual_memory_bytes", "Virtual memory of the sidecar.", self.virtualBytes());
+      gauge(sb, "process_open_fds", "Open file descriptors of the sidecar.", self.openFds());
+      gauge(sb, "process_max_fds", "File descriptor limit of the sidecar.", self.maxFds());
+      gauge(sb, "process_start_time_seconds", "Start time of the sidecar process, Unix seconds.", self.startTimeSeconds());
+    }
+    MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+    MemoryUsage nonHeap = ManagementFactory.getMemoryMXBean().getNonHeapMemoryUsage();
+    header(sb, "jvm_memory_used_bytes", "Used JVM memory by area.", "gauge");
+    sb.append("jvm_memory_used_bytes{area=\"heap\"} ").append(heap.getUsed()).append('\n');
+    sb.append("jvm_memory_used_bytes{area=\"nonheap\"} ").append(nonHeap.getUsed()).append('\n');
+    header(sb, "jvm_memory_committed_bytes", "Committed JVM memory by area.", "gauge");
+    sb.append("jvm_memory_committed_bytes{area=\"heap\"} ").append(heap.getCommitted()).append('\n');
+    sb.append("jvm_memory_committed_bytes{area=\"nonheap\"} ").append(nonHeap.getCommitted()).append('\n');
+    header(sb, "jvm_memory_max_bytes", "Maximum JVM heap (-Xmx).", "gauge");
+    sb.append("jvm_memory_max_bytes{area=\"heap\"} ").append(heap.getMax()).append('\n');
+    header(sb, "jvm_buffer_pool_used_bytes", "Used bytes of the JVM buffer pools (direct = Netty buffers).", "gauge");
+    for (BufferPoolMXBean b : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)) {
+      sb.append("jvm_buffer_pool_used_bytes{pool=\"");
+      Prom.escape(sb, b.getName());
+      sb.append("\"} ").append(b.getMemoryUsed()).append('\n');
+    }
+    header(sb, "jvm_gc_collections_total", "Garbage collections by collector.", "counter");
+    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      sb.append("jvm_gc_collections_total{gc=\"");
+      Prom.escape(sb, gc.getName());
+      sb.append("\"} ").append(Math.max(0, gc.getCollectionCount())).append('\n');
+    }
+    header(sb, "jvm_gc_collection_seconds_total", "Time spent in garbage collection by collector.", "counter");
+    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      sb.append("jvm_gc_collection_seconds_total{gc=\"");
+      Prom.escape(sb, gc.getName());
+      sb.append("\"} ").append(Math.max(0, gc.getCollectionTime()) / 1000.0).append('\n');
+    }
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    gauge(sb, "jvm_threads_live", "Live JVM threads.", threads.getThreadCount());
+    gauge(sb, "jvm_threads_daemon", "Daemon JVM threads.", threads.getDaemonThreadCount());
+    gauge(sb, "jvm_threads_peak", "Peak JVM thread count.", threads.getPeakThreadCount());
+    gauge(sb, "jvm_classes_loaded", "Classes currently loaded.", ManagementFactory.getClassLoadingMXBean().getLoadedClassCount());
+    header(sb, "procgroup_hub_build_info", "Sidecar version and Java runtime.", "gauge");
+    sb.append("procgroup_hub_build_info{version=\"").append(VERSION).append("\",java=\"");
+    Prom.escape(sb, System.getProperty("java.version", ""));
+    sb.append("\"} 1\n");
+    gauge(sb, "procgroup_hub_uptime_seconds", "Seconds since the sidecar started.",
+        (System.currentTimeMillis() - startMillis) / 1000.0);
+  }
+
+  private static void header(StringBuilder sb, String name, String help, String type) {
+    sb.append("# HELP ").append(name).append(' ').append(help).append('\n')
+        .append("# TYPE ").append(name).append(' ').append(type).append('\n');
+  }
+
+  private static void gauge(StringBuilder sb, String name, String help, double v) {
+    AppProcessMetrics.gauge(sb, name, help, v);
+  }
+}
