@@ -1,0 +1,78 @@
+package dev.procgroup.operator;
+
+import dev.procgroup.api.v1alpha1.ProcessGroup;
+import dev.procgroup.operator.desired.DesiredDeployment;
+import dev.procgroup.operator.desired.HubAccess;
+import dev.procgroup.operator.desired.Labels;
+import dev.procgroup.operator.desired.Names;
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Every write the operator makes to objects other than the ProcessGroup: server-side apply with one field
+ * manager, and deletes. Objects it does not watch (hub RBAC, autoscalers) are applied only when their desired
+ * form changes, remembered per group, so a steady group costs no API calls.
+ */
+final class ClusterWriter {
+  private final KubernetesClient client;
+  private final Map<String, String> appliedHashes = new ConcurrentHashMap<>();
+
+  ClusterWriter(KubernetesClient client) {
+    this.client = client;
+  }
+
+  void apply(HasMetadata desired) {
+    client.resource(desired).fieldManager(Labels.FIELD_MANAGER).forceConflicts().serverSideApply();
+  }
+
+  /** Applies objects the operator does not watch, once per change of their desired form. */
+  void applyOnChange(String key, List<? extends HasMetadata> desired) {
+    String hash = DesiredDeployment.hash(desired);
+    if (hash.equals(appliedHashes.get(key))) return;
+    desired.forEach(this::apply);
+    appliedHashes.put(key, hash);
+  }
+
+  void ensureHubToken(ProcessGroup pg) {
+    String key = "secret/" + pg.getMetadata().getUid();
+    if (appliedHashes.containsKey(key)) return;
+    String ns = pg.getMetadata().getNamespace();
+    String name = Names.hub(pg.getMetadata().getName());
+    if (client.secrets().inNamespace(ns).withName(name).get() == null) {
+      try {
+        client.secrets().inNamespace(ns).resource(HubAccess.tokenSecret(pg)).create();
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409) throw e; // created meanwhile (another replica before it lost the lease)
+      }
+    }
+    appliedHashes.put(key, "created");
+  }
+
+  void applyAutoscaler(ProcessGroup pg, String process, HorizontalPodAutoscaler hpa) {
+    applyOnChange("hpa/" + pg.getMetadata().getUid() + "/" + process, List.of(hpa));
+  }
+
+  void deleteAutoscaler(ProcessGroup pg, String process) {
+    String key = "hpa/" + pg.getMetadata().getUid() + "/" + process;
+    if ("absent".equals(appliedHashes.get(key))) return;
+    client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(pg.getMetadata().getNamespace())
+        .withName(Names.deployment(pg.getMetadata().getName(), process)).delete();
+    appliedHashes.put(key, "absent");
+  }
+
+  void deleteDeployment(Deployment d) {
+    client.apps().deployments().inNamespace(d.getMetadata().getNamespace()).withName(d.getMetadata().getName())
+        .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
+  }
+
+  void forget(ProcessGroup pg) {
+    appliedHashes.keySet().removeIf(k -> k.contains(pg.getMetadata().getUid()));
+  }
+}

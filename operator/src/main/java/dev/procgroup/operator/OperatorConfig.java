@@ -1,0 +1,79 @@
+package dev.procgroup.operator;
+
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** The operator's settings, read once from the environment (the Helm chart sets them; see operator/README.md). */
+public record OperatorConfig(
+    Set<String> watchNamespaces,
+    int httpPort,
+    boolean leaderElection,
+    String leaderElectionNamespace,
+    SidecarConfig sidecar,
+    boolean jsonLogs) {
+
+  /** How the hub sidecar is injected into process pods. */
+  public record SidecarConfig(boolean enabled, String image, String cpuRequest, String cpuLimit,
+      String memoryRequest, String memoryLimit, int hubPort, int peerPort, int metricsPort) {
+
+    public static SidecarConfig defaults() {
+      return new SidecarConfig(true, "docker.io/procgroup/sidecar:0.1.0", "50m", null, "64Mi", "128Mi",
+          7070, 7071, 9464);
+    }
+
+    public SidecarConfig disabled() {
+      return new SidecarConfig(false, image, cpuRequest, cpuLimit, memoryRequest, memoryLimit, hubPort, peerPort,
+          metricsPort);
+    }
+  }
+
+  public static OperatorConfig defaults() {
+    return new OperatorConfig(Set.of(), 8080, false, null, SidecarConfig.defaults(), true);
+  }
+
+  public static OperatorConfig fromEnvironment(Map<String, String> env) {
+    SidecarConfig d = SidecarConfig.defaults();
+    SidecarConfig sidecar = new SidecarConfig(
+        bool(env, "PROCGROUP_SIDECAR_ENABLED", d.enabled()),
+        env.getOrDefault("PROCGROUP_SIDECAR_IMAGE", d.image()),
+        blankToNull(env.getOrDefault("PROCGROUP_SIDECAR_CPU_REQUEST", d.cpuRequest())),
+        blankToNull(env.getOrDefault("PROCGROUP_SIDECAR_CPU_LIMIT", "")),
+        blankToNull(env.getOrDefault("PROCGROUP_SIDECAR_MEMORY_REQUEST", d.memoryRequest())),
+        blankToNull(env.getOrDefault("PROCGROUP_SIDECAR_MEMORY_LIMIT", d.memoryLimit())),
+        integer(env, "PROCGROUP_SIDECAR_HUB_PORT", d.hubPort()),
+        integer(env, "PROCGROUP_SIDECAR_PEER_PORT", d.peerPort()),
+        integer(env, "PROCGROUP_SIDECAR_METRICS_PORT", d.metricsPort()));
+    Set<String> namespaces = Arrays.stream(env.getOrDefault("PROCGROUP_WATCH_NAMESPACES", "").split(","))
+        .map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toUnmodifiableSet());
+    return new OperatorConfig(
+        namespaces,
+        integer(env, "PROCGROUP_HTTP_PORT", 8080),
+        bool(env, "PROCGROUP_LEADER_ELECTION", false),
+        env.getOrDefault("PROCGROUP_LEADER_ELECTION_NAMESPACE", env.get("POD_NAMESPACE")),
+        sidecar,
+        !"text".equalsIgnoreCase(env.getOrDefault("PROCGROUP_LOG_FORMAT", "json")));
+  }
+
+  private static boolean bool(Map<String, String> env, String key, boolean fallback) {
+    String v = env.get(key);
+    if (v == null || v.isBlank()) return fallback;
+    if (v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false")) return Boolean.parseBoolean(v);
+    throw new IllegalArgumentException(key + " must be true or false, was: " + v);
+  }
+
+  private static int integer(Map<String, String> env, String key, int fallback) {
+    String v = env.get(key);
+    if (v == null || v.isBlank()) return fallback;
+    try {
+      return Integer.parseInt(v.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key + " must be a number, was: " + v);
+    }
+  }
+
+  private static String blankToNull(String v) {
+    return v == null || v.isBlank() ? null : v;
+  }
+}

@@ -1,0 +1,268 @@
+package dev.procgroup.operator;
+
+import dev.procgroup.api.v1alpha1.ProcessGroup;
+import dev.procgroup.api.v1alpha1.ProcessGroupStatus;
+import dev.procgroup.api.v1alpha1.ProcessSpec;
+import dev.procgroup.api.v1alpha1.ProcessStatus;
+import dev.procgroup.operator.desired.DesiredAutoscaler;
+import dev.procgroup.operator.desired.DesiredDeployment;
+import dev.procgroup.operator.desired.HubAccess;
+import dev.procgroup.operator.desired.Labels;
+import dev.procgroup.operator.sequencing.ObservedProcess;
+import dev.procgroup.operator.sequencing.Plan;
+import dev.procgroup.operator.sequencing.Sequencer;
+import dev.procgroup.operator.status.ProcessObservation;
+import dev.procgroup.operator.status.StatusCalculator;
+import dev.procgroup.operator.support.EventRecorder;
+import dev.procgroup.operator.support.GroupMetrics;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Observe, plan, apply, report. Woken by changes of the group, its Deployments and its pods (no polling), so
+ * order k+1 is created as soon as the informer sees order k Ready. Annotation changes count
+ * ({@code generationAwareEventProcessing = false}): {@code procgroup.dev/restartedAt} is an annotation.
+ */
+@ControllerConfiguration(name = "processgroup", generationAwareEventProcessing = false)
+public class ProcessGroupReconciler implements Reconciler<ProcessGroup>, Cleaner<ProcessGroup> {
+  private static final Logger LOG = LoggerFactory.getLogger(ProcessGroupReconciler.class);
+  private static final long STOP_RECHECK_MS = 5_000;
+
+  private final OperatorConfig config;
+  private final GroupMetrics metrics;
+  private final EventRecorderFactory events;
+  private volatile ClusterWriter writer;
+
+  /** Events need the operator's client, which JOSDK hands over only with the first context. */
+  public interface EventRecorderFactory {
+    EventRecorder forClient(io.fabric8.kubernetes.client.KubernetesClient client);
+  }
+
+  public ProcessGroupReconciler(OperatorConfig config, GroupMetrics metrics, EventRecorderFactory events) {
+    this.config = config;
+    this.metrics = metrics;
+    this.events = events;
+  }
+
+  @Override
+  public List<EventSource<?, ProcessGroup>> prepareEventSources(EventSourceContext<ProcessGroup> context) {
+    SecondaryToPrimaryMapper<Deployment> deploymentToGroup = ProcessGroupReconciler::groupOf;
+    SecondaryToPrimaryMapper<Pod> podToGroup = ProcessGroupReconciler::groupOf;
+    String selector = Labels.GROUP + "," + Labels.MANAGED_BY + "=" + Labels.OPERATOR;
+    return List.of(
+        new InformerEventSource<>(InformerEventSourceConfiguration.from(Deployment.class, ProcessGroup.class)
+            .withLabelSelector(selector).withSecondaryToPrimaryMapper(deploymentToGroup)
+            .withNamespacesInheritedFromController().build(), context),
+        new InformerEventSource<>(InformerEventSourceConfiguration.from(Pod.class, ProcessGroup.class)
+            .withLabelSelector(selector).withSecondaryToPrimaryMapper(podToGroup)
+            .withNamespacesInheritedFromController().build(), context));
+  }
+
+  private static Set<ResourceID> groupOf(HasMetadata secondary) {
+    String group = secondary.getMetadata().getLabels().get(Labels.GROUP);
+    return group == null ? Set.of() : Set.of(new ResourceID(group, secondary.getMetadata().getNamespace()));
+  }
+
+  @Override
+  public UpdateControl<ProcessGroup> reconcile(ProcessGroup pg, Context<ProcessGroup> context) {
+    metrics.reconciled();
+    ClusterWriter cluster = writer(context);
+    EventRecorder recorder = events.forClient(context.getClient());
+    String group = pg.getMetadata().getName();
+
+    Map<String, Deployment> desired = new LinkedHashMap<>();
+    for (ProcessSpec p : pg.getSpec().getProcesses()) {
+      desired.put(p.getName(), DesiredDeployment.of(pg, p, config.sidecar()));
+    }
+    Map<String, Deployment> deployments = byProcess(context.getSecondaryResources(Deployment.class));
+    Map<String, List<Pod>> pods = context.getSecondaryResources(Pod.class).stream()
+        .collect(Collectors.groupingBy(p -> p.getMetadata().getLabels().getOrDefault(Labels.PROCESS, "")));
+    Map<String, ObservedProcess> observed = new LinkedHashMap<>();
+    desired.forEach((name, d) -> observed.put(name, ObservedProcess.of(deployments.get(name), d)));
+    Plan plan = Sequencer.plan(pg.getSpec().getProcesses(), observed);
+
+    String applyError = null;
+    try {
+      if (DesiredDeployment.hubEnabled(pg, config.sidecar())) {
+        cluster.ensureHubToken(pg);
+        cluster.applyOnChange("hub/" + pg.getMetadata().getUid(), HubAccess.rbac(pg));
+      }
+      applyPlan(pg, plan, desired, deployments, cluster, recorder);
+      deleteRemovedProcesses(pg, desired.keySet(), deployments, cluster, recorder);
+    } catch (KubernetesClientException e) {
+      applyError = "the API refused the desired state: " + apiMessage(e);
+      LOG.warn("apply failed for {}/{}: {}", pg.getMetadata().getNamespace(), group, applyError);
+    }
+
+    Map<String, ProcessObservation> observations = new LinkedHashMap<>();
+    for (ProcessSpec p : pg.getSpec().getProcesses()) {
+      observations.put(p.getName(), new ProcessObservation(p, deployments.get(p.getName()),
+          pods.getOrDefault(p.getName(), List.of()), observed.get(p.getName())));
+    }
+    ProcessGroupStatus status = StatusCalculator.compute(pg, plan, observations, applyError, Instant.now());
+    Transitions.record(pg, pg.getStatus(), status, recorder);
+    metrics.update(pg.getMetadata().getNamespace(), group, status);
+    if (StatusCalculator.same(pg.getStatus(), status)) {
+      return UpdateControl.noUpdate();
+    }
+    return UpdateControl.patchStatus(statusOnly(pg, status));
+  }
+
+  /** Creates or updates the processes the plan admits, announcing each order as it starts. */
+  private void applyPlan(ProcessGroup pg, Plan plan, Map<String, Deployment> desired,
+      Map<String, Deployment> observed, ClusterWriter cluster, EventRecorder recorder) {
+    Map<Integer, List<String>> started = new TreeMap<>();
+    Map<Integer, List<String>> updated = new TreeMap<>();
+    Map<String, ProcessSpec> specs = pg.getSpec().getProcesses().stream()
+        .collect(Collectors.toMap(ProcessSpec::getName, p -> p));
+    for (String name : plan.apply()) {
+      ProcessSpec spec = specs.get(name);
+      Deployment want = desired.get(name);
+      Deployment have = observed.get(name);
+      if (needsApply(want, have)) {
+        cluster.apply(want);
+        (have == null ? started : updated).computeIfAbsent(spec.effectiveOrder(), k -> new ArrayList<>()).add(name);
+      }
+      if (spec.getAutoscale() != null) {
+        cluster.applyAutoscaler(pg, name, DesiredAutoscaler.of(pg, spec));
+      } else {
+        cluster.deleteAutoscaler(pg, name);
+      }
+    }
+    started.forEach((order, names) -> recorder.normal(pg, "StartingOrder",
+        "starting order " + order + ": " + String.join(", ", names)));
+    updated.forEach((order, names) -> recorder.normal(pg, "UpdatingOrder",
+        "rolling out order " + order + ": " + String.join(", ", names)));
+  }
+
+  /** Applied when missing, when its applied hash differs, or when someone scaled it by hand. */
+  static boolean needsApply(Deployment want, Deployment have) {
+    if (have == null) return true;
+    String wantHash = want.getMetadata().getAnnotations().get(Labels.APPLIED_HASH);
+    Map<String, String> haveAnnotations = have.getMetadata().getAnnotations();
+    if (haveAnnotations == null || !wantHash.equals(haveAnnotations.get(Labels.APPLIED_HASH))) return true;
+    return want.getSpec().getReplicas() != null
+        && !Objects.equals(want.getSpec().getReplicas(), have.getSpec().getReplicas());
+  }
+
+  private void deleteRemovedProcesses(ProcessGroup pg, Set<String> wanted, Map<String, Deployment> observed,
+      ClusterWriter cluster, EventRecorder recorder) {
+    observed.forEach((name, d) -> {
+      if (!wanted.contains(name) && d.getMetadata().getDeletionTimestamp() == null) {
+        cluster.deleteDeployment(d);
+        cluster.deleteAutoscaler(pg, name);
+        recorder.normal(pg, "ProcessRemoved", "process " + name + " is no longer in the spec; stopping it");
+      }
+    });
+  }
+
+  /** Reverse-order stop: the highest order still running is stopped, and the finalizer waits until its pods are gone. */
+  @Override
+  public DeleteControl cleanup(ProcessGroup pg, Context<ProcessGroup> context) {
+    ClusterWriter cluster = writer(context);
+    EventRecorder recorder = events.forClient(context.getClient());
+    Map<String, Deployment> deployments = byProcess(context.getSecondaryResources(Deployment.class));
+    Map<String, List<Pod>> pods = context.getSecondaryResources(Pod.class).stream()
+        .collect(Collectors.groupingBy(p -> p.getMetadata().getLabels().getOrDefault(Labels.PROCESS, "")));
+    Map<String, Integer> orders = new LinkedHashMap<>();
+    Set<String> running = new java.util.TreeSet<>(deployments.keySet());
+    running.addAll(pods.keySet());
+    for (String name : running) orders.put(name, orderOf(pg, name, deployments.get(name)));
+    OptionalInt next = Sequencer.nextOrderToStop(new ArrayList<>(orders.values()));
+    if (next.isEmpty()) {
+      metrics.remove(pg.getMetadata().getNamespace(), pg.getMetadata().getName());
+      cluster.forget(pg);
+      recorder.normal(pg, "Stopped", "every process stopped; removing the finalizer");
+      return DeleteControl.defaultDelete();
+    }
+    List<String> stopping = orders.entrySet().stream().filter(e -> e.getValue() == next.getAsInt())
+        .map(Map.Entry::getKey).sorted().toList();
+    List<Deployment> toDelete = stopping.stream().map(deployments::get)
+        .filter(d -> d != null && d.getMetadata().getDeletionTimestamp() == null).toList();
+    if (!toDelete.isEmpty()) {
+      toDelete.forEach(cluster::deleteDeployment);
+      recorder.normal(pg, "StoppingOrder", "stopping order " + next.getAsInt() + ": " + String.join(", ", stopping));
+    }
+    markTerminating(pg, context);
+    return DeleteControl.noFinalizerRemoval().rescheduleAfter(STOP_RECHECK_MS);
+  }
+
+  private void markTerminating(ProcessGroup pg, Context<ProcessGroup> context) {
+    if (pg.getStatus() != null && StatusCalculator.TERMINATING.equals(pg.getStatus().getPhase())) return;
+    ProcessGroupStatus status = pg.getStatus() == null ? new ProcessGroupStatus() : pg.getStatus();
+    status.setPhase(StatusCalculator.TERMINATING);
+    status.setMessage("stopping processes in reverse order");
+    for (ProcessStatus p : status.getProcesses()) p.setPhase("Stopping");
+    try {
+      context.getClient().resource(statusOnly(pg, status)).patchStatus();
+    } catch (KubernetesClientException e) {
+      LOG.debug("could not mark {} terminating: {}", pg.getMetadata().getName(), e.getMessage());
+    }
+  }
+
+  private static int orderOf(ProcessGroup pg, String process, Deployment d) {
+    return pg.getSpec().getProcesses().stream().filter(p -> p.getName().equals(process)).findFirst()
+        .map(ProcessSpec::effectiveOrder)
+        .orElseGet(() -> {
+          String label = d == null ? null : d.getMetadata().getLabels().get(Labels.ORDER);
+          return label == null ? Integer.MAX_VALUE : Integer.parseInt(label);
+        });
+  }
+
+  private static Map<String, Deployment> byProcess(Set<Deployment> deployments) {
+    Map<String, Deployment> m = new TreeMap<>();
+    for (Deployment d : deployments) m.put(d.getMetadata().getLabels().get(Labels.PROCESS), d);
+    return m;
+  }
+
+  /** A fresh object holding only what the status patch owns (the JOSDK server-side-apply guidance). */
+  private static ProcessGroup statusOnly(ProcessGroup pg, ProcessGroupStatus status) {
+    ProcessGroup fresh = new ProcessGroup();
+    fresh.setMetadata(new ObjectMetaBuilder().withName(pg.getMetadata().getName())
+        .withNamespace(pg.getMetadata().getNamespace()).build());
+    fresh.setStatus(status);
+    return fresh;
+  }
+
+  private static String apiMessage(KubernetesClientException e) {
+    return e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
+  }
+
+  private ClusterWriter writer(Context<ProcessGroup> context) {
+    ClusterWriter w = writer;
+    if (w == null) {
+      synchronized (this) {
+        if (writer == null) writer = new ClusterWriter(context.getClient());
+        w = writer;
+      }
+    }
+    return w;
+  }
+}

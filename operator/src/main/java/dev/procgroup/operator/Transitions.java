@@ -1,0 +1,45 @@
+package dev.procgroup.operator;
+
+import dev.procgroup.api.v1alpha1.ProcessGroup;
+import dev.procgroup.api.v1alpha1.ProcessGroupStatus;
+import dev.procgroup.api.v1alpha1.ProcessStatus;
+import dev.procgroup.operator.status.StatusCalculator;
+import dev.procgroup.operator.support.EventRecorder;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/** Events for what changed between two statuses: a process became ready or crash-loops, the group's phase moved. */
+final class Transitions {
+  private Transitions() {}
+
+  static void record(ProcessGroup pg, ProcessGroupStatus before, ProcessGroupStatus after, EventRecorder events) {
+    Map<String, ProcessStatus> old = before == null ? Map.of() : before.getProcesses().stream()
+        .collect(Collectors.toMap(ProcessStatus::getName, Function.identity(), (a, b) -> a));
+    for (ProcessStatus p : after.getProcesses()) {
+      ProcessStatus was = old.get(p.getName());
+      String wasPhase = was == null ? null : was.getPhase();
+      if (Objects.equals(wasPhase, p.getPhase())) continue;
+      if ("Running".equals(p.getPhase())) {
+        events.normal(pg, "ProcessReady", "process " + p.getName() + " (order " + p.getOrder() + ") is ready: "
+            + p.getReady() + "/" + p.getDesired());
+      } else if ("CrashLoop".equals(p.getPhase())) {
+        events.warning(pg, "CrashLoop", "process " + p.getName() + " is crash-looping ("
+            + p.getRestarts() + " restarts)" + (p.getLastTermination() == null ? "" : "; last termination: "
+            + p.getLastTermination()));
+      }
+    }
+    String wasPhase = before == null ? null : before.getPhase();
+    if (!Objects.equals(wasPhase, after.getPhase())) {
+      String message = "phase " + (wasPhase == null ? "(new)" : wasPhase) + " -> " + after.getPhase()
+          + (after.getMessage() == null ? "" : ": " + after.getMessage());
+      boolean bad = StatusCalculator.DEGRADED.equals(after.getPhase()) || StatusCalculator.FAILED.equals(after.getPhase());
+      if (bad) {
+        events.warning(pg, after.getPhase(), message);
+      } else {
+        events.normal(pg, after.getPhase(), message);
+      }
+    }
+  }
+}

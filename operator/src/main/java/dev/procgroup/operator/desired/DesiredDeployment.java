@@ -1,0 +1,254 @@
+package dev.procgroup.operator.desired;
+
+import dev.procgroup.api.v1alpha1.ProcessGroup;
+import dev.procgroup.api.v1alpha1.ProcessGroupSpec;
+import dev.procgroup.api.v1alpha1.ProcessSpec;
+import dev.procgroup.api.v1alpha1.ServiceSpec;
+import dev.procgroup.operator.OperatorConfig.SidecarConfig;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.PodSecurityContext;
+import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
+import io.fabric8.kubernetes.api.model.PodSpecBuilder;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Collectors;
+
+/**
+ * The Deployment a process should have: a pure function of the group, the process and the sidecar settings.
+ * The result carries {@link Labels#APPLIED_HASH}, a hash of everything else in it, so the reconciler can tell
+ * whether the cluster already runs exactly this without another API call.
+ */
+public final class DesiredDeployment {
+  public static final long RUN_AS = 10001L;
+  static final String TMP_VOLUME = "tmp";
+  static final String HUB_TMP_VOLUME = "hub-tmp";
+  static final String HUB_TOKEN_VOLUME = "hub-api-token";
+  static final String SA_TOKEN_PATH = "/var/run/secrets/kubernetes.io/serviceaccount";
+
+  private DesiredDeployment() {}
+
+  public static Deployment of(ProcessGroup pg, ProcessSpec p, SidecarConfig sidecar) {
+    String group = pg.getMetadata().getName();
+    ProcessGroupSpec spec = pg.getSpec();
+    boolean hub = hubEnabled(pg, sidecar);
+    CommandLine cmd = CommandLine.of(p);
+
+    List<VolumeMount> appMounts = new ArrayList<>();
+    List<Volume> volumes = new ArrayList<>();
+    volumes.add(emptyDir(TMP_VOLUME));
+    appMounts.add(mount(TMP_VOLUME, "/tmp", false));
+    List<String> writable = p.getWritablePaths() == null ? List.of() : p.getWritablePaths();
+    for (int i = 0; i < writable.size(); i++) {
+      volumes.add(emptyDir("writable-" + i));
+      appMounts.add(mount("writable-" + i, writable.get(i), false));
+    }
+
+    Container app = new ContainerBuilder()
+        .withName(p.getName())
+        .withImage(p.getImage() != null ? p.getImage() : spec.getImage())
+        .withImagePullPolicy(spec.getImagePullPolicy() != null ? spec.getImagePullPolicy() : "IfNotPresent")
+        .withCommand(cmd.command())
+        .withArgs(cmd.args())
+        .withEnv(Environment.merge(spec.getEnv(), p.getEnv(), appEnv(group, p, hub, sidecar)))
+        .withPorts(p.getPorts())
+        .withReadinessProbe(p.getReadiness())
+        .withLivenessProbe(p.getLiveness())
+        .withStartupProbe(p.getStartup())
+        .withResources(p.getResources())
+        .withSecurityContext(restrictedContainer())
+        .withVolumeMounts(appMounts)
+        .withTerminationMessagePolicy("FallbackToLogsOnError")
+        .build();
+
+    Map<String, String> podAnnotations = new LinkedHashMap<>();
+    String restartedAt = annotation(pg, ProcessGroup.RESTARTED_AT_ANNOTATION);
+    if (restartedAt != null) podAnnotations.put(ProcessGroup.RESTARTED_AT_ANNOTATION, restartedAt);
+
+    PodSpecBuilder podSpec = new PodSpecBuilder()
+        .withContainers(app)
+        .withSecurityContext(restrictedPod())
+        .withAutomountServiceAccountToken(false)
+        .withTerminationGracePeriodSeconds(p.getTerminationGracePeriodSeconds());
+    if (hub) {
+      volumes.add(emptyDir(HUB_TMP_VOLUME));
+      volumes.add(hubApiToken());
+      podSpec.withShareProcessNamespace(true)
+          .withServiceAccountName(Names.hub(group))
+          .withInitContainers(sidecarContainer(pg, p, sidecar));
+      podAnnotations.put("prometheus.io/scrape", "true");
+      podAnnotations.put("prometheus.io/port", String.valueOf(sidecar.metricsPort()));
+      podAnnotations.put("prometheus.io/path", "/metrics");
+    }
+    podSpec.withVolumes(volumes);
+
+    Map<String, String> labels = Labels.owned(group);
+    labels.put(Labels.PROCESS, p.getName());
+    labels.put(Labels.ORDER, String.valueOf(p.effectiveOrder()));
+
+    Deployment d = new DeploymentBuilder()
+        .withNewMetadata()
+          .withName(Names.deployment(group, p.getName()))
+          .withNamespace(pg.getMetadata().getNamespace())
+          .withLabels(labels)
+          .withOwnerReferences(Owner.of(pg))
+        .endMetadata()
+        .withNewSpec()
+          .withReplicas(p.getAutoscale() != null ? null : (p.getScale() == null ? 1 : p.getScale()))
+          .withRevisionHistoryLimit(3)
+          .withNewSelector().withMatchLabels(Labels.selector(group, p.getName())).endSelector()
+          .withNewTemplate()
+            .withNewMetadata()
+              .withLabels(Labels.pod(group, p.getName()))
+              .withAnnotations(podAnnotations.isEmpty() ? null : podAnnotations)
+            .endMetadata()
+            .withSpec(podSpec.build())
+          .endTemplate()
+        .endSpec()
+        .build();
+    d.getMetadata().setAnnotations(Map.of(Labels.APPLIED_HASH, hash(d)));
+    return d;
+  }
+
+  public static boolean hubEnabled(ProcessGroup pg, SidecarConfig sidecar) {
+    return sidecar.enabled() && !Boolean.FALSE.equals(pg.getSpec().getHub());
+  }
+
+  /** The variables the operator gives every app container (PROTOCOL.md "What the operator gives the sidecar"). */
+  static List<EnvVar> appEnv(String group, ProcessSpec p, boolean hub, SidecarConfig sidecar) {
+    List<EnvVar> env = new ArrayList<>();
+    env.add(Environment.value("PROCGROUP_GROUP", group));
+    env.add(Environment.value("PROCGROUP_PROCESS", p.getName()));
+    env.add(Environment.fieldRef("PROCGROUP_NAMESPACE", "metadata.namespace"));
+    env.add(Environment.fieldRef("PROCGROUP_POD_NAME", "metadata.name"));
+    if (hub) env.add(Environment.value("PROCGROUP_HUB_URL", "http://127.0.0.1:" + sidecar.hubPort()));
+    return env;
+  }
+
+  static Container sidecarContainer(ProcessGroup pg, ProcessSpec p, SidecarConfig sidecar) {
+    String group = pg.getMetadata().getName();
+    String services = pg.getSpec().getServices() == null ? "" : pg.getSpec().getServices().stream()
+        .filter(s -> p.getName().equals(s.getProcess()) && !Boolean.FALSE.equals(s.getPublish()))
+        .map(ServiceSpec::getName).collect(Collectors.joining(","));
+    List<EnvVar> env = List.of(
+        Environment.value("PROCGROUP_GROUP", group),
+        Environment.value("PROCGROUP_PROCESS", p.getName()),
+        Environment.fieldRef("PROCGROUP_NAMESPACE", "metadata.namespace"),
+        Environment.fieldRef("PROCGROUP_POD_NAME", "metadata.name"),
+        Environment.fieldRef("PROCGROUP_POD_IP", "status.podIP"),
+        Environment.secretRef("PROCGROUP_HUB_TOKEN", Names.hub(group), Names.HUB_TOKEN_KEY),
+        Environment.value("PROCGROUP_SERVICES", services),
+        Environment.value("PROCGROUP_HUB_PORT", String.valueOf(sidecar.hubPort())),
+        Environment.value("PROCGROUP_PEER_PORT", String.valueOf(sidecar.peerPort())),
+        Environment.value("PROCGROUP_METRICS_PORT", String.valueOf(sidecar.metricsPort())));
+    return new ContainerBuilder()
+        .withName(Names.HUB_CONTAINER)
+        .withImage(sidecar.image())
+        .withImagePullPolicy("IfNotPresent")
+        .withRestartPolicy("Always") // a native sidecar: up before the app, down after it
+        .withEnv(env)
+        .addNewPort().withName("hub-peer").withContainerPort(sidecar.peerPort()).withProtocol("TCP").endPort()
+        .addNewPort().withName("hub-metrics").withContainerPort(sidecar.metricsPort()).withProtocol("TCP").endPort()
+        .withStartupProbe(httpProbe("/startupz", sidecar.metricsPort(), 1, 60))
+        .withReadinessProbe(httpProbe("/readyz", sidecar.metricsPort(), 5, 3))
+        .withLivenessProbe(httpProbe("/healthz", sidecar.metricsPort(), 10, 3))
+        .withResources(sidecarResources(sidecar))
+        .withSecurityContext(restrictedContainer())
+        .withVolumeMounts(mount(HUB_TMP_VOLUME, "/tmp", false), mount(HUB_TOKEN_VOLUME, SA_TOKEN_PATH, true))
+        .build();
+  }
+
+  /** The API token goes to the sidecar only: the app container gets no Kubernetes credentials. */
+  static Volume hubApiToken() {
+    return new VolumeBuilder().withName(HUB_TOKEN_VOLUME).withNewProjected()
+        .addNewSource().withNewServiceAccountToken().withPath("token").withExpirationSeconds(3607L)
+          .endServiceAccountToken().endSource()
+        .addNewSource().withNewConfigMap().withName("kube-root-ca.crt").addNewItem().withKey("ca.crt")
+          .withPath("ca.crt").endItem().endConfigMap().endSource()
+        .addNewSource().withNewDownwardAPI().addNewItem().withPath("namespace").withNewFieldRef()
+          .withFieldPath("metadata.namespace").endFieldRef().endItem().endDownwardAPI().endSource()
+        .endProjected().build();
+  }
+
+  static ResourceRequirements sidecarResources(SidecarConfig s) {
+    Map<String, Quantity> requests = new LinkedHashMap<>();
+    Map<String, Quantity> limits = new LinkedHashMap<>();
+    if (s.cpuRequest() != null) requests.put("cpu", new Quantity(s.cpuRequest()));
+    if (s.memoryRequest() != null) requests.put("memory", new Quantity(s.memoryRequest()));
+    if (s.cpuLimit() != null) limits.put("cpu", new Quantity(s.cpuLimit()));
+    if (s.memoryLimit() != null) limits.put("memory", new Quantity(s.memoryLimit()));
+    return new ResourceRequirementsBuilder().withRequests(requests.isEmpty() ? null : requests)
+        .withLimits(limits.isEmpty() ? null : limits).build();
+  }
+
+  static Probe httpProbe(String path, int port, int period, int failures) {
+    return new ProbeBuilder().withNewHttpGet().withPath(path).withNewPort(port).endHttpGet()
+        .withPeriodSeconds(period).withFailureThreshold(failures).withTimeoutSeconds(1).build();
+  }
+
+  /** The restricted Pod Security Standard, for every container we run. */
+  public static SecurityContext restrictedContainer() {
+    return new SecurityContextBuilder()
+        .withAllowPrivilegeEscalation(false)
+        .withReadOnlyRootFilesystem(true)
+        .withRunAsNonRoot(true)
+        .withNewCapabilities().withDrop("ALL").endCapabilities()
+        .build();
+  }
+
+  static PodSecurityContext restrictedPod() {
+    return new PodSecurityContextBuilder()
+        .withRunAsNonRoot(true)
+        .withRunAsUser(RUN_AS)
+        .withRunAsGroup(RUN_AS)
+        .withFsGroup(RUN_AS)
+        .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+        .build();
+  }
+
+  static Volume emptyDir(String name) {
+    return new VolumeBuilder().withName(name).withNewEmptyDir().endEmptyDir().build();
+  }
+
+  static VolumeMount mount(String name, String path, boolean readOnly) {
+    return new VolumeMountBuilder().withName(name).withMountPath(path).withReadOnly(readOnly ? true : null).build();
+  }
+
+  static String annotation(ProcessGroup pg, String key) {
+    Map<String, String> a = pg.getMetadata().getAnnotations();
+    return a == null ? null : a.get(key);
+  }
+
+  /** A short, stable hash of an object's JSON form. */
+  public static String hash(Object o) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256")
+          .digest(Serialization.asJson(Objects.requireNonNull(o)).getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest, 0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,46 @@
+package dev.procgroup.operator.desired;
+
+import dev.procgroup.api.v1alpha1.ProcessGroup;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Label and annotation keys, and the label sets every object the operator makes carries. */
+public final class Labels {
+  public static final String GROUP = ProcessGroup.GROUP + "/group";
+  public static final String PROCESS = ProcessGroup.GROUP + "/process";
+  public static final String ORDER = ProcessGroup.GROUP + "/order";
+  public static final String APPLIED_HASH = ProcessGroup.GROUP + "/applied-hash";
+  public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
+  public static final String OPERATOR = "procgroup-operator";
+  public static final String FIELD_MANAGER = OPERATOR;
+
+  private Labels() {}
+
+  /** Selects a process's pods; also the Deployment's (immutable) selector. */
+  public static Map<String, String> selector(String group, String process) {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put(GROUP, group);
+    m.put(PROCESS, process);
+    return m;
+  }
+
+  /** Labels of a process's pods. */
+  public static Map<String, String> pod(String group, String process) {
+    Map<String, String> m = selector(group, process);
+    m.put("app.kubernetes.io/name", process);
+    m.put("app.kubernetes.io/instance", group);
+    m.put("app.kubernetes.io/part-of", group);
+    m.put(MANAGED_BY, OPERATOR);
+    return m;
+  }
+
+  /** Labels of the objects owned by a group (Deployments carry the order too: the pods don't, so that changing
+   *  an order does not restart them). */
+  public static Map<String, String> owned(String group) {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put(GROUP, group);
+    m.put("app.kubernetes.io/instance", group);
+    m.put(MANAGED_BY, OPERATOR);
+    return m;
+  }
+}
