@@ -34,6 +34,13 @@ function methodNames(obj) {
   return [...names];
 }
 
+/** The sidecar names events like objects (e.g. `cache.flush`); a bad one would only come back as an async `rejected`. */
+function checkEvent(event) {
+  if (typeof event !== 'string' || !OBJECT_NAME.test(event)) {
+    throw new TypeError(`invalid event name '${event}' (hub event names match ${OBJECT_NAME})`);
+  }
+}
+
 /** Percent-encodes a path segment, keeping '$' (legal in paths and in hub names) as is. */
 function segment(s) {
   return encodeURIComponent(s).replace(/%24/g, '$');
@@ -127,6 +134,7 @@ class HubClient extends EventEmitter {
 
   /** Broadcasts `data` to every subscriber of `event` in the group; resolves with how many were reached. */
   async broadcast(event, data = null) {
+    checkEvent(event);
     const body = await this._request('POST', `/v1/events/${segment(event)}`, data === undefined ? null : data,
       {'content-type': 'application/json'}, HUB_DEFAULT_TIMEOUT_MS);
     return body.delivered;
@@ -219,7 +227,7 @@ class HubClient extends EventEmitter {
    * frame is sent (the protocol has no acknowledgement for it).
    */
   async subscribe(event, handler) {
-    if (typeof event !== 'string' || !event) throw new TypeError('event must be a non-empty string');
+    checkEvent(event);
     if (typeof handler !== 'function') throw new TypeError('handler must be a function');
     let set = this.handlers.get(event);
     if (!set) this.handlers.set(event, (set = new Set()));

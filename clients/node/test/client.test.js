@@ -186,6 +186,13 @@ test('broadcast reaches every subscriber with data and sender; unsubscribe stops
   await until(async () => assert.equal(await client().broadcast('cache.flush', 1), 1));
 });
 
+test('bad event names throw before anything is sent', async () => {
+  const c = client();
+  await assert.rejects(c.subscribe('a b', () => {}), TypeError);
+  await assert.rejects(c.broadcast('9lives', 1), TypeError);
+  assert.equal(stub.frames.length, 0);
+});
+
 test('a throwing subscriber does not stop the others', async () => {
   const c = client();
   const errors = [];

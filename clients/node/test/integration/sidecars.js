@@ -9,7 +9,8 @@ const net = require('node:net');
 const path = require('node:path');
 const {setTimeout: sleep} = require('node:timers/promises');
 
-const JAR = path.resolve(__dirname, '../../../../sidecar/target/procgroup-sidecar.jar');
+const SIDECAR = path.resolve(__dirname, '../../../../sidecar');
+const JAR = path.join(SIDECAR, 'target/procgroup-sidecar.jar');
 const FIXTURES = path.resolve(__dirname, '../fixtures');
 
 function freePort() {
@@ -43,7 +44,8 @@ class Sidecar {
     if (!fs.existsSync(JAR)) {
       throw new Error(`${JAR} is missing: build the sidecar first (mvn -pl sidecar -am package -DskipTests)`);
     }
-    this.child = spawn('java', ['-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Xmx64m', '-jar', JAR], {
+    // run.sh execs java with the production JVM flags, so the child's pid is the JVM's.
+    this.child = spawn('bash', [path.join(SIDECAR, 'run.sh')], {
       env: {
         ...process.env,
         PROCGROUP_GROUP: this.group,

@@ -171,6 +171,7 @@ public final class Hub implements AutoCloseable {
 
     /** Delivers {@code data} to every subscriber of {@code event} in the group; returns how many were reached. */
     public int broadcast(String event, Object data) {
+        checkEvent(event);
         HttpRequest req = HttpRequest.newBuilder(URI.create(base + "/v1/events/" + segment(event)))
                 .timeout(CallOptions.HUB_DEFAULT_TIMEOUT)
                 .header("Content-Type", "application/json")
@@ -271,9 +272,7 @@ public final class Hub implements AutoCloseable {
      * once the subscription is sent to the sidecar (the protocol does not acknowledge it).
      */
     public Subscription subscribe(String event, Consumer<HubEvent> handler) {
-        if (event == null || event.isEmpty()) {
-            throw new IllegalArgumentException("event must be non-empty");
-        }
+        checkEvent(event);
         Set<Consumer<HubEvent>> set = handlers.computeIfAbsent(event, k -> new CopyOnWriteArraySet<>());
         boolean first = set.isEmpty();
         set.add(handler);
@@ -577,6 +576,13 @@ public final class Hub implements AutoCloseable {
                 throw r;
             }
             throw new CompletionException(c);
+        }
+    }
+
+    /** The sidecar names events like objects (e.g. cache.flush); a bad one would only come back as an async "rejected". */
+    private static void checkEvent(String event) {
+        if (event == null || !OBJECT_NAME.matcher(event).matches()) {
+            throw new IllegalArgumentException("invalid event name '" + event + "' (hub event names match " + OBJECT_NAME + ")");
         }
     }
 

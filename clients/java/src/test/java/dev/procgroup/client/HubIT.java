@@ -97,8 +97,8 @@ class HubIT {
         });
     }
 
-    Process nodePublisher(String name, StringBuffer out) throws Exception {
-        Process p = Sidecars.node(a, out, "publisher.js", name);
+    Process nodePublisher(StringBuffer out, String... nameAndEvent) throws Exception {
+        Process p = Sidecars.node(a, out, "publisher.js", nameAndEvent);
         children.add(p);
         await().atMost(Duration.ofSeconds(15)).until(() -> out.toString().contains("published") || !p.isAlive());
         assertThat(out.toString()).as("node publisher output").contains("published");
@@ -145,7 +145,7 @@ class HubIT {
     @Test
     @Order(3)
     void nodePublisherCalledFromJava() throws Exception {
-        nodePublisher("nodeCalc", new StringBuffer());
+        nodePublisher(new StringBuffer(), "nodeCalc");
         visible(b, "nodeCalc", true);
         Calc calc = hub(b).getProxy("nodeCalc", Calc.class);
         assertThat(calc.add(2, 40)).isEqualTo(42);
@@ -175,7 +175,7 @@ class HubIT {
     @Test
     @Order(5)
     void killedNodePublisherFailsAJavaCallFastWithProviderGone() throws Exception {
-        Process pub = nodePublisher("lossyCalc", new StringBuffer());
+        Process pub = nodePublisher(new StringBuffer(), "lossyCalc");
         visible(b, "lossyCalc", true);
         Calc calc = hub(b).getProxy("lossyCalc", Calc.class, CallOptions.defaults().withTimeout(Duration.ofSeconds(20)));
         long t0 = System.nanoTime();
@@ -194,7 +194,7 @@ class HubIT {
     @Order(6)
     void eventsFromJavaReachJavaAndNodeSubscribersInBothPods() throws Exception {
         StringBuffer nodeOut = new StringBuffer();
-        nodePublisher("eventCalc", nodeOut); // also subscribes to "ping" and prints what it gets
+        nodePublisher(nodeOut, "eventCalc", "ping"); // also subscribes to "ping" and prints what it gets
         List<HubEvent> javaA = new CopyOnWriteArrayList<>();
         List<HubEvent> javaB = new CopyOnWriteArrayList<>();
         hub(a).subscribe("ping", javaA::add);

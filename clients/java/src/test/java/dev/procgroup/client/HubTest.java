@@ -231,6 +231,13 @@ class HubTest {
     }
 
     @Test
+    void badEventNamesThrowBeforeAnythingIsSent() {
+        assertThatThrownBy(() -> hub().subscribe("a b", e -> {})).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> hub().broadcast("9lives", 1)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(stub.frames).isEmpty();
+    }
+
+    @Test
     void contextComesFromTheSidecar() {
         assertThat(hub().context()).isEqualTo(new HubContext("shop", "web", "default", "shop-web-1", "10.0.0.7"));
     }

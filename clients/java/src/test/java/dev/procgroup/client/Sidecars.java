@@ -22,7 +22,8 @@ import java.util.stream.Collectors;
  * using clients/node, for the integration tests. Mirrors clients/node/test/integration/sidecars.js.
  */
 final class Sidecars {
-    static final Path JAR = Path.of(System.getProperty("procgroup.sidecar.jar", "../../sidecar/target/procgroup-sidecar.jar"));
+    static final Path SIDECAR = Path.of(System.getProperty("procgroup.sidecar.dir", "../../sidecar"));
+    static final Path JAR = SIDECAR.resolve("target/procgroup-sidecar.jar");
     static final Path NODE_CLIENT = Path.of(System.getProperty("procgroup.node.client", "../node"));
 
     /** One sidecar process; its ports survive a restart. */
@@ -49,8 +50,8 @@ final class Sidecars {
             if (!Files.exists(JAR)) {
                 throw new IllegalStateException(JAR.toAbsolutePath() + " is missing: build the sidecar first (mvn -pl sidecar package -DskipTests)");
             }
-            ProcessBuilder pb = new ProcessBuilder("java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx64m", "-jar",
-                    JAR.toAbsolutePath().toString()).redirectErrorStream(true);
+            // run.sh execs java with the production JVM flags, so the process is the JVM itself.
+            ProcessBuilder pb = new ProcessBuilder("bash", SIDECAR.resolve("run.sh").toString()).redirectErrorStream(true);
             Map<String, String> env = pb.environment();
             env.put("PROCGROUP_GROUP", "itest");
             env.put("PROCGROUP_PROCESS", process);
