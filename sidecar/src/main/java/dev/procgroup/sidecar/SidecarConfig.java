@@ -102,7 +102,12 @@ public final class SidecarConfig {
     if (statics != null) {
       b.staticPeers(parseStaticPeers(statics));
     } else {
-      b.kube(KubeAccess.fromEnv(env));
+      KubeAccess kube = KubeAccess.fromEnv(env);
+      if (kube == null) {
+        throw new IllegalArgumentException("Kubernetes discovery needs API access: run in a pod (service account), "
+            + "set PROCGROUP_KUBE_API_URL, or set PROCGROUP_STATIC_PEERS for static mode");
+      }
+      b.kube(kube);
     }
     return b.build();
   }

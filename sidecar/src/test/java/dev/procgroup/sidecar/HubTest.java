@@ -1,0 +1,192 @@
+package dev.procgroup.sidecar;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The hub's routing and peer bookkeeping against a scripted peer transport (no sockets). */
+class HubTest {
+
+  /** Records requests; each answer is completed by the test. */
+  static final class ScriptedTransport implements PeerTransport {
+    final List<String> log = new ArrayList<>();
+    final List<Promise<Response>> invokes = new ArrayList<>();
+    final List<Hub.RemoteInvocation> calls = new ArrayList<>();
+    final List<Promise<JsonObject>> fetches = new ArrayList<>();
+    final List<Buffer> announced = new ArrayList<>();
+    int aborted;
+    int eventAnswer = 2;
+
+    @Override public Future<Response> invoke(Peer peer, String object, String method, Buffer args, long timeoutMs,
+                                             Hub.RemoteInvocation call) {
+      log.add("invoke " + peer.pod + " " + object + "." + method + " " + args + " " + timeoutMs);
+      call.abort = () -> aborted++;
+      calls.add(call);
+      Promise<Response> p = Promise.promise();
+      invokes.add(p);
+      return p.future();
+    }
+
+    @Override public Future<JsonObject> fetchObjects(Peer peer) {
+      log.add("fetch " + peer.pod);
+      Promise<JsonObject> p = Promise.promise();
+      fetches.add(p);
+      return p.future();
+    }
+
+    @Override public Future<Void> announce(Peer peer, Buffer document) {
+      log.add("announce " + peer.pod);
+      announced.add(document);
+      return Future.succeededFuture();
+    }
+
+    @Override public Future<Integer> event(Peer peer, String event, Buffer body) {
+      log.add("event " + peer.pod + " " + event + " " + body);
+      return Future.succeededFuture(eventAnswer);
+    }
+  }
+
+  private final FakeTimers timers = new FakeTimers();
+  private final HubMetrics metrics = new HubMetrics();
+  private final ScriptedTransport transport = new ScriptedTransport();
+  private Hub hub;
+
+  @BeforeEach
+  void setUp() {
+    SidecarConfig config = SidecarConfig.builder().group("shop").process("web").podName("web-1").hubToken("t").build();
+    hub = new Hub(config, new LocalHub(timers, metrics), metrics, transport, timers);
+  }
+
+  private static PodInfo readyPod(String name, String process, String address) {
+    return new PodInfo(name, process, address, true, false, Map.of());
+  }
+
+  private void peerWithObject(String pod, String object, String... methods) {
+    hub.upsert(readyPod(pod, "background", "10.0.0.2:7071"));
+    transport.fetches.get(transport.fetches.size() - 1).complete(new JsonObject().put("pod", pod).put("process", "background")
+        .put("revision", 5).put("objects", new JsonArray().add(new JsonObject().put("name", object)
+            .put("methods", new JsonArray(List.of(methods))))));
+  }
+
+  @Test
+  void aNewReadyPeerIsAskedForItsObjectsAndThenServesCalls() {
+    peerWithObject("bg-1", "snap", "take");
+    assertThat(transport.log).containsExactly("fetch bg-1");
+    Future<Buffer> answer = hub.invoke("snap", "take", Buffer.buffer("[1]"), 1000, null);
+    assertThat(transport.log).last().isEqualTo("invoke bg-1 snap.take [1] 1000");
+    transport.invokes.get(0).complete(new PeerTransport.Response(200, Buffer.buffer("{\"result\":42}")));
+    assertThat(answer.result().toString()).isEqualTo("{\"result\":42}");
+    assertThat(metrics.calls.get("snap", "take", "remote", "ok")).isEqualTo(1);
+  }
+
+  @Test
+  void aFailedObjectsFetchIsRetried() {
+    hub.upsert(readyPod("bg-1", "background", "10.0.0.2:7071"));
+    transport.fetches.get(0).fail("connection refused");
+    timers.advance(Hub.FETCH_RETRY_MS);
+    assertThat(transport.log).containsExactly("fetch bg-1", "fetch bg-1");
+  }
+
+  @Test
+  void aPeerDeletedMidCallFailsTheCallAtOnceWithProviderGone() {
+    peerWithObject("bg-1", "snap", "take");
+    Future<Buffer> answer = hub.invoke("snap", "take", Buffer.buffer("[]"), 30_000, null);
+    hub.removed("bg-1");
+    assertThat(answer.cause()).isInstanceOfSatisfying(HubError.class, e -> assertThat(e.name).isEqualTo("ProviderGone"));
+    assertThat(transport.aborted).isEqualTo(1);
+    assertThat(timers.pending()).isZero();
+    assertThat(hub.listObjects().getJsonArray("objects")).isEmpty();
+  }
+
+  @Test
+  void aPeerTurningUnreadyMidCallFailsTheCallAndIsNoLongerChosen() {
+    peerWithObject("bg-1", "snap", "take");
+    Future<Buffer> answer = hub.invoke("snap", "take", Buffer.buffer("[]"), 30_000, null);
+    hub.upsert(new PodInfo("bg-1", "background", "10.0.0.2:7071", false, false, Map.of()));
+    assertThat(answer.cause()).isInstanceOfSatisfying(HubError.class, e -> assertThat(e.status).isEqualTo(502));
+    Future<Buffer> next = hub.invoke("snap", "take", Buffer.buffer("[]"), 30_000, null);
+    assertThat(next.cause()).isInstanceOfSatisfying(HubError.class, e -> assertThat(e.name).isEqualTo("NoReadyProvider"));
+    assertThat(hub.listObjects().getJsonArray("objects").getJsonObject(0).getJsonArray("providers").getJsonObject(0)
+        .getBoolean("ready")).isFalse();
+  }
+
+  @Test
+  void aTransportFailureIsProviderGoneAndATimeoutIs504() {
+    peerWithObject("bg-1", "snap", "take");
+    Future<Buffer> reset = hub.invoke("snap", "take", Buffer.buffer("[]"), 30_000, null);
+    transport.invokes.get(0).fail(new java.io.IOException("Connection reset"));
+    assertThat(reset.cause()).isInstanceOfSatisfying(HubError.class, e -> assertThat(e.name).isEqualTo("ProviderGone"));
+    Future<Buffer> slow = hub.invoke("snap", "take", Buffer.buffer("[]"), 100, null);
+    timers.advance(100);
+    assertThat(slow.cause()).isInstanceOfSatisfying(HubError.class, e -> assertThat(e.status).isEqualTo(504));
+    transport.invokes.get(1).complete(new PeerTransport.Response(200, Buffer.buffer("{\"result\":1}")));
+    assertThat(slow.cause()).isInstanceOf(HubError.class);
+    assertThat(metrics.calls.get("snap", "take", "remote", "timeout")).isEqualTo(1);
+    assertThat(metrics.calls.get("snap", "take", "remote", "provider_gone")).isEqualTo(1);
+  }
+
+  @Test
+  void peerErrorsKeepTheirStatusNameAndSource() {
+    peerWithObject("bg-1", "snap", "take");
+    Future<Buffer> answer = hub.invoke("snap", "take", Buffer.buffer("[]"), 1000, null);
+    transport.invokes.get(0).complete(new PeerTransport.Response(500, Buffer.buffer(
+        "{\"error\":{\"name\":\"TypeError\",\"message\":\"boom\",\"code\":\"E1\",\"source\":\"remote\"}}")));
+    assertThat(answer.cause()).isInstanceOfSatisfying(HubError.class, e -> {
+      assertThat(e.status).isEqualTo(500);
+      assertThat(e.errorJson()).isEqualTo(new JsonObject("{\"name\":\"TypeError\",\"message\":\"boom\",\"code\":\"E1\",\"source\":\"remote\"}"));
+    });
+    Future<Buffer> garbage = hub.invoke("snap", "take", Buffer.buffer("[]"), 1000, null);
+    transport.invokes.get(1).complete(new PeerTransport.Response(503, Buffer.buffer("<html>")));
+    assertThat(garbage.cause()).isInstanceOfSatisfying(HubError.class, e -> assertThat(e.name).isEqualTo("PeerError"));
+  }
+
+  @Test
+  void anOlderObjectsDocumentNeverOverwritesANewerOne() {
+    peerWithObject("bg-1", "snap", "take"); // revision 5
+    hub.applyObjects(new JsonObject().put("pod", "bg-1").put("revision", 4).put("objects", new JsonArray()));
+    assertThat(hub.peers().get("bg-1").objects).containsKey("snap");
+    hub.applyObjects(new JsonObject().put("pod", "bg-1").put("revision", 6).put("objects", new JsonArray()));
+    assertThat(hub.peers().get("bg-1").objects).isEmpty();
+  }
+
+  @Test
+  void localPublishesAreAnnouncedToReadyPeersOnly() {
+    peerWithObject("bg-1", "snap", "take");
+    hub.upsert(new PodInfo("bg-2", "background", null, false, false, Map.of()));
+    RecordingSink sink = new RecordingSink();
+    PublisherConnection c = hub.local.open(sink);
+    hub.local.onFrame(c, "{\"op\":\"publish\",\"object\":\"cart\",\"methods\":[\"add\"]}");
+    assertThat(transport.log).containsExactly("fetch bg-1", "announce bg-1");
+    JsonObject doc = new JsonObject(transport.announced.get(0));
+    assertThat(doc.getString("pod")).isEqualTo("web-1");
+    assertThat(doc.getJsonArray("objects").getJsonObject(0).getString("name")).isEqualTo("cart");
+    assertThat(sink.last().getString("op")).isEqualTo("published");
+  }
+
+  @Test
+  void broadcastsAddTheLocalAndPeerDeliveries() {
+    peerWithObject("bg-1", "snap", "take");
+    RecordingSink sink = new RecordingSink();
+    PublisherConnection c = hub.local.open(sink);
+    hub.local.onFrame(c, "{\"op\":\"subscribe\",\"event\":\"cache.flush\"}");
+    Future<Integer> delivered = hub.broadcast("cache.flush", "{\"k\":1}");
+    assertThat(delivered.result()).isEqualTo(1 + transport.eventAnswer);
+    assertThat(transport.log).last().asString().contains("event bg-1 cache.flush {\"data\":{\"k\":1},\"from\":{\"pod\":\"web-1\",\"process\":\"web\"}}");
+  }
+
+  @Test
+  void theOwnPodsStatusGivesTheAppRestarts() {
+    hub.upsert(new PodInfo("web-1", "web", "10.0.0.1:7071", true, false, Map.of("web", 4, "procgroup-hub", 0)));
+    assertThat(metrics.appRestarts.get()).isEqualTo(4);
+    assertThat(hub.peers()).isEmpty();
+  }
+}
