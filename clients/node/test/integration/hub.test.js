@@ -55,13 +55,13 @@ test.after(async () => {
 
 test('a Node publisher behind sidecar A is called from Node through sidecar B', async () => {
   await client(a).publishObject('pageSnapshot', Snapshot);
-  await visible(b, 'pageSnapshot');
+  // PROTOCOL.md: once acknowledged, "the object is now visible to the group": no waiting here.
+  const proxy = await client(b).getProxy('pageSnapshot');
+  assert.deepEqual(await proxy.take('http://x', 640), {url: 'http://x', width: 640, by: 'node-a'});
+
   const listed = (await client(b).listObjects()).find((o) => o.name === 'pageSnapshot');
   assert.deepEqual(listed.methods.sort(), ['fail', 'hang', 'take']);
   assert.deepEqual(listed.providers.map((p) => [p.pod, p.process, p.local, p.ready]), [['pod-a', 'background', false, true]]);
-
-  const proxy = await client(b).getProxy('pageSnapshot');
-  assert.deepEqual(await proxy.take('http://x', 640), {url: 'http://x', width: 640, by: 'node-a'});
 });
 
 test('a remote error crosses both sidecars with name, message, code and source', async () => {
@@ -128,10 +128,11 @@ test('everything a process published is unpublished when it disconnects', async 
 test('unpublish withdraws the object from the whole group', async () => {
   const c = client(a);
   await c.publishObject('shortLived', {ping() { return 'pong'; }});
-  await visible(b, 'shortLived');
   assert.equal(await client(b).getProxy('shortLived').ping(), 'pong');
   await c.unpublish('shortLived');
-  await visible(b, 'shortLived', false);
+  // Acknowledged unpublish: gone from the other pod at once.
+  await assert.rejects(client(b).getProxy('shortLived').ping(), {name: 'ObjectNotFound', source: 'hub'});
+  assert.ok(!(await client(b).listObjects()).some((o) => o.name === 'shortLived'));
 });
 
 test('an event reaches every subscriber in both pods', async () => {
