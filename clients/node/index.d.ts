@@ -20,6 +20,9 @@ export interface HubClientOptions {
   /** First and longest pause between reconnect attempts (ms, default 100 and 2000). */
   reconnectMin?: number;
   reconnectMax?: number;
+  /** A result frame larger than this fails its call with PayloadTooLarge instead of being sent (the sidecar would
+   *  drop the connection). Match the sidecar's PROCGROUP_MAX_BODY_BYTES; default 1048576. */
+  maxFrameBytes?: number;
   logger?: {error(...args: unknown[]): void};
 }
 

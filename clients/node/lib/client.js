@@ -12,6 +12,9 @@ const MAX_TIMEOUT_MS = 600000;
 // The sidecar answers 504 itself at the deadline; the client waits this much longer before giving up
 // on its own, so a dead or wedged sidecar cannot hang a caller (Pandora could hang them forever).
 const CLIENT_GRACE_MS = 2000;
+// The sidecar closes a WebSocket whose message exceeds its body limit (PROCGROUP_MAX_BODY_BYTES, 1 MiB by
+// default), which would unpublish everything this process serves. An oversized result fails just its call.
+const DEFAULT_MAX_FRAME_BYTES = 1 << 20;
 
 /** Pandora's ObjectDescription `{name, tag}` becomes the hub name `name.tag` (':' is not a valid hub name character). */
 function objectId(desc) {
@@ -69,6 +72,7 @@ class HubClient extends EventEmitter {
     this.ackTimeout = options.ackTimeout || 10000;
     this.reconnectMin = options.reconnectMin || 100;
     this.reconnectMax = options.reconnectMax || 2000;
+    this.maxFrameBytes = options.maxFrameBytes || DEFAULT_MAX_FRAME_BYTES;
     this.logger = options.logger || console;
     this.objects = new Map(); // hub name -> {impl, methods}
     this.handlers = new Map(); // event -> Set<handler>
@@ -392,6 +396,11 @@ class HubClient extends EventEmitter {
       if (!entry.methods.includes(method)) throw Object.assign(new Error(`${object} has no method ${method}`), {name: 'MethodNotFound'});
       const result = await entry.impl[method](...(Array.isArray(args) ? args : []));
       reply = JSON.stringify({op: 'result', id, result: result === undefined ? null : result});
+      const size = Buffer.byteLength(reply);
+      if (size > this.maxFrameBytes) {
+        throw Object.assign(new Error(`the result of ${object}.${method} is ${size} bytes, over the hub's ${this.maxFrameBytes}-byte frame limit`),
+          {name: 'PayloadTooLarge'});
+      }
     } catch (err) {
       reply = JSON.stringify({op: 'error', id, error: toWireError(err)});
     }

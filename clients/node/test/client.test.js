@@ -99,6 +99,16 @@ test('a result that cannot be serialised becomes a remote error, not a hung call
   await assert.rejects(client().getProxy('pageSnapshot').circular(), {name: 'TypeError', source: 'remote'});
 });
 
+test('a result over the frame limit fails its call with PayloadTooLarge and keeps the connection', async () => {
+  const pub = client({maxFrameBytes: 1000});
+  await pub.publishObject('blob', {get(n) { return 'x'.repeat(n); }});
+  const proxy = client().getProxy('blob');
+  assert.equal((await proxy.get(900)).length, 900);
+  await assert.rejects(proxy.get(1000), {name: 'PayloadTooLarge', source: 'remote'});
+  assert.equal((await proxy.get(10)).length, 10, 'still published on the same connection');
+  assert.equal(stub.frames.filter((f) => f.op === 'publish').length, 1);
+});
+
 test('hub errors carry source hub and the HTTP status', async () => {
   const c = client();
   await assert.rejects(c.getProxy('nobody').call(), {name: 'ObjectNotFound', source: 'hub', status: 404});

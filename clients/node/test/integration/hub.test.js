@@ -86,6 +86,27 @@ test('a call that gets no answer fails with Timeout at the per-call timeout', as
   assert.ok(took >= 250 && took < 3000, `took ${took} ms`);
 });
 
+test('a result over the sidecar\'s 1 MiB limit fails only that call; the publisher stays connected', async () => {
+  const pub = client(a);
+  let disconnects = 0;
+  pub.on('disconnect', () => disconnects++);
+  await pub.publishObject('blob', {get(n) { return 'x'.repeat(n); }});
+  const proxy = client(b).getProxy('blob');
+  await assert.rejects(proxy.get(2 << 20), {name: 'PayloadTooLarge', source: 'remote'});
+  assert.equal((await proxy.get(1000)).length, 1000);
+  assert.equal(disconnects, 0);
+  await assert.rejects(client(b).invoke('blob', 'get', ['y'.repeat(2 << 20)]), {name: 'PayloadTooLarge', source: 'hub', status: 413});
+});
+
+test('a provider in the caller\'s own pod is chosen first; a method only the other pod has goes there', async () => {
+  await client(b).publishObject('twoPods', {who() { return 'b'; }});
+  await client(a).publishObject('twoPods', {who() { return 'a'; }, onlyA() { return 'a'; }});
+  const proxy = client(b).getProxy('twoPods');
+  assert.deepEqual([await proxy.who(), await proxy.who(), await proxy.who()], ['b', 'b', 'b']);
+  assert.equal(await proxy.onlyA(), 'a');
+  assert.equal(await client(b).getProxy('twoPods', {process: 'background'}).who(), 'a');
+});
+
 test('calls pinned to a process reach only its providers', async () => {
   const pinned = client(b).getProxy('pageSnapshot', {process: 'background'});
   assert.equal((await pinned.take('p', 1)).by, 'node-a');

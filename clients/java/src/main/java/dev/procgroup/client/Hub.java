@@ -469,6 +469,11 @@ public final class Hub implements AutoCloseable {
             } catch (IllegalArgumentException e) { // the result is not JSON-serialisable
                 reply = frame("op", "error", "id", id, "error", PublishedObject.wireError(e));
             }
+            if (!fits(reply, options.maxFrameBytes())) {
+                reply = frame("op", "error", "id", id, "error", PublishedObject.wireError(new HubException("PayloadTooLarge",
+                        "the result of " + f.path("object").asText() + "." + f.path("method").asText()
+                                + " is over the hub's " + options.maxFrameBytes() + "-byte frame limit", null)));
+            }
             synchronized (lock) {
                 // The answer goes back on the connection that asked; if it closed, the hub already failed the call.
                 if (ws == w) {
@@ -596,6 +601,12 @@ public final class Hub implements AutoCloseable {
     /** Percent-encodes a path segment, keeping '$' (legal in paths and in hub names) as is. */
     private static String segment(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20").replace("%24", "$");
+    }
+
+    /** Whether {@code s} is at most {@code max} bytes in UTF-8; encodes it only when it might not be. */
+    private static boolean fits(String s, int max) {
+        return (long) s.length() * 3 <= max // UTF-8 takes at most 3 bytes per UTF-16 char
+                || s.getBytes(StandardCharsets.UTF_8).length <= max;
     }
 
     private static Duration min(Duration a, Duration b) {

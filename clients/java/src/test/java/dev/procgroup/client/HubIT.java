@@ -212,8 +212,28 @@ class HubIT {
         assertThat(javaB.get(0).fromProcess()).isEqualTo("web");
     }
 
+    public static class Blob {
+        public String get(int n) {
+            return "x".repeat(n);
+        }
+    }
+
     @Test
     @Order(7)
+    void aResultOverTheSidecarLimitFailsOnlyThatCall() {
+        Hub pub = hub(a);
+        pub.publishObject("blobJ", new Blob());
+        Hub caller = hub(b);
+        assertThatThrownBy(() -> caller.invoke("blobJ", "get", String.class, 2 << 20)).isInstanceOfSatisfying(HubException.class, e -> {
+            assertThat(e.name()).isEqualTo("PayloadTooLarge");
+            assertThat(e.source()).isEqualTo(HubException.Source.REMOTE);
+        });
+        // Had the sidecar dropped the connection, the object would be gone until the reconnect (>= 100 ms later).
+        assertThat(caller.invoke("blobJ", "get", String.class, 1000)).hasSize(1000);
+    }
+
+    @Test
+    @Order(8)
     void contextFromTheRealSidecar() {
         HubContext c = hub(a).context();
         assertThat(c.group()).isEqualTo("itest");

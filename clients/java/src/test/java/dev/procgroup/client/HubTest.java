@@ -149,6 +149,26 @@ class HubTest {
         assertThat(hub().invoke("pageSnapshot", "take", Map.class, "u", "7", "extra")).containsEntry("width", 7);
     }
 
+    public static class Blob {
+        public String get(int n) {
+            return "x".repeat(n);
+        }
+    }
+
+    @Test
+    void aResultOverTheFrameLimitFailsItsCallAndKeepsTheConnection() {
+        Hub pub = Hub.connect(HubOptions.defaults().withUrl(URI.create(stub.url())).withMaxFrameBytes(100_000));
+        hubs.add(pub);
+        pub.publishObject("blob", new Blob());
+        assertThat(hub().invoke("blob", "get", String.class, 90_000)).hasSize(90_000);
+        assertThatThrownBy(() -> hub().invoke("blob", "get", String.class, 100_000)).isInstanceOfSatisfying(HubException.class, e -> {
+            assertThat(e.name()).isEqualTo("PayloadTooLarge");
+            assertThat(e.source()).isEqualTo(HubException.Source.REMOTE);
+        });
+        assertThat(hub().invoke("blob", "get", String.class, 10)).hasSize(10);
+        assertThat(stub.frames.stream().filter(f -> f.getString("op").equals("publish")).count()).isEqualTo(1);
+    }
+
     @Test
     void hubErrorsCarrySourceHubAndStatus() {
         Snapshots p = hub().getProxy("nobody", Snapshots.class);
