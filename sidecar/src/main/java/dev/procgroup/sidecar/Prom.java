@@ -152,9 +152,9 @@ final class Prom {
       this.bounds = bounds;
       this.boundLabels = new String[bounds.length];
       for (int i = 0; i < bounds.length; i++) {
-        StringBuilder b = new StringBuilder();
-        number(b, bounds[i]);
-        boundLabels[i] = b.toString();
+        // Plain decimals ("0.0001", not "1.0E-4") read better in queries: le="0.0001".
+        String plain = java.math.BigDecimal.valueOf(bounds[i]).stripTrailingZeros().toPlainString();
+        boundLabels[i] = plain;
       }
     }
 

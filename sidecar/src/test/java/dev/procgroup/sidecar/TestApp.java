@@ -26,13 +26,16 @@ final class TestApp implements AutoCloseable {
   record Silent() implements Answer {}
 
   private final WebSocket ws;
+  /** Held on purpose: Vert.x closes a client (and its WebSockets) once it is garbage collected. */
+  private final WebSocketClient client;
   final List<JsonObject> frames = new CopyOnWriteArrayList<>();
   final BlockingQueue<JsonObject> invokes = new LinkedBlockingQueue<>();
   final BlockingQueue<JsonObject> events = new LinkedBlockingQueue<>();
   final BlockingQueue<JsonObject> acks = new LinkedBlockingQueue<>();
   private volatile Function<JsonObject, Answer> handler = f -> new Result(new JsonObject().put("echo", f.getValue("args")));
 
-  private TestApp(WebSocket ws) {
+  private TestApp(WebSocketClient client, WebSocket ws) {
+    this.client = client;
     this.ws = ws;
     ws.textMessageHandler(text -> {
       JsonObject f = new JsonObject(text);
@@ -56,7 +59,7 @@ final class TestApp implements AutoCloseable {
 
   static TestApp connect(Vertx vertx, int hubPort) {
     WebSocketClient client = vertx.createWebSocketClient();
-    return new TestApp(Await.of(client.connect(hubPort, "127.0.0.1", "/v1/connect")));
+    return new TestApp(client, Await.of(client.connect(hubPort, "127.0.0.1", "/v1/connect")));
   }
 
   TestApp handler(Function<JsonObject, Answer> h) {
@@ -125,5 +128,6 @@ final class TestApp implements AutoCloseable {
 
   @Override public void close() {
     if (!ws.isClosed()) Await.of(ws.close());
+    client.close();
   }
 }
