@@ -199,6 +199,7 @@ class HubClient extends EventEmitter {
    * instantiated first, as Pandora did. Resolves when the hub has acknowledged it to the group.
    */
   async publishObject(name, impl) {
+    this._checkOpen();
     const id = objectId(name);
     if (!OBJECT_NAME.test(id)) throw new TypeError(`invalid object name '${id}' (hub names match ${OBJECT_NAME})`);
     if (this.objects.has(id)) throw new Error(`object called ${id} already exist`); // Pandora's message
@@ -233,10 +234,17 @@ class HubClient extends EventEmitter {
   async subscribe(event, handler) {
     checkEvent(event);
     if (typeof handler !== 'function') throw new TypeError('handler must be a function');
+    this._checkOpen();
     let set = this.handlers.get(event);
     if (!set) this.handlers.set(event, (set = new Set()));
     set.add(handler);
-    if (set.size === 1) await this._sendWhenOpen({op: 'subscribe', event});
+    if (set.size > 1) return;
+    try {
+      await this._sendWhenOpen({op: 'subscribe', event});
+    } catch (err) {
+      await this.unsubscribe(event, handler); // not subscribed: let the caller retry cleanly
+      throw err;
+    }
   }
 
   /** Removes one handler, or every handler of `event` when none is given. */
@@ -280,18 +288,32 @@ class HubClient extends EventEmitter {
     else this._connect();
   }
 
+  _checkOpen() {
+    if (this.closed) throw hubError('Closed', 'the hub client was closed');
+  }
+
+  /** Sends `frame` now, or waits (up to ackTimeout) for the connection, whose opening sends it with the rest of the state. */
   async _sendWhenOpen(frame) {
-    if (!this._isOpen()) {
-      this._connect();
-      await new Promise((resolve, reject) => {
-        const onConnect = () => { this.off('closed', onClosed); resolve(); };
-        const onClosed = () => { this.off('connect', onConnect); reject(hubError('Closed', 'the hub client was closed')); };
-        this.once('connect', onConnect);
-        this.once('closed', onClosed);
-      });
-      return; // _onOpen has sent every subscription, this one included
+    if (this._isOpen()) {
+      this.ws.send(JSON.stringify(frame));
+      return;
     }
-    this.ws.send(JSON.stringify(frame));
+    this._connect();
+    await new Promise((resolve, reject) => {
+      const done = (err) => {
+        clearTimeout(timer);
+        this.off('connect', onConnect);
+        this.off('closed', onClosed);
+        if (err) reject(err);
+        else resolve();
+      };
+      const onConnect = () => done();
+      const onClosed = () => done(hubError('Closed', 'the hub client was closed'));
+      const timer = setTimeout(() => done(hubError('Timeout', `no connection to the hub at ${this.url} within ${this.ackTimeout} ms`,
+        'ACK_TIMEOUT')), this.ackTimeout);
+      this.once('connect', onConnect);
+      this.once('closed', onClosed);
+    });
   }
 
   _awaitAck(key) {

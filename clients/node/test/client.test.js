@@ -221,6 +221,18 @@ test('context comes from the sidecar', async () => {
     {group: 'shop', process: 'web', namespace: 'default', pod: 'shop-web-1', podIP: '10.0.0.7'});
 });
 
+test('publish and subscribe give up after ackTimeout while no sidecar answers, leaving nothing behind', async () => {
+  const port = stub.port;
+  await stub.stop();
+  const c = client({url: `http://127.0.0.1:${port}`, ackTimeout: 300});
+  await assert.rejects(c.publishObject('pageSnapshot', Snapshot), {name: 'Timeout', code: 'ACK_TIMEOUT'});
+  await assert.rejects(c.subscribe('e', () => {}), {name: 'Timeout', code: 'ACK_TIMEOUT'});
+  assert.equal(c.objects.size + c.handlers.size, 0);
+  stub = await new StubHub().start(port); // for afterEach
+  await c.close();
+  await assert.rejects(c.publishObject('pageSnapshot', Snapshot), {name: 'Closed'});
+});
+
 test('an unreachable sidecar fails fast with HubUnavailable', async () => {
   const port = stub.port;
   await stub.stop();

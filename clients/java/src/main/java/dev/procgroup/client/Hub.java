@@ -21,7 +21,6 @@ import java.net.http.HttpTimeoutException;
 import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +29,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
@@ -240,6 +240,7 @@ public final class Hub implements AutoCloseable {
      * @throws IllegalStateException if this process already publishes {@code name} (as Pandora)
      */
     public void publishObject(String name, Object impl) {
+        checkOpen();
         if (name == null || !OBJECT_NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("invalid object name '" + name + "' (hub names match " + OBJECT_NAME + ")");
         }
@@ -247,10 +248,11 @@ public final class Hub implements AutoCloseable {
         if (objects.putIfAbsent(name, obj) != null) {
             throw new IllegalStateException("object called " + name + " already exist");
         }
-        CompletableFuture<Void> ack = expectAck("published:" + name);
+        String key = "published:" + name;
+        CompletableFuture<Void> ack = expectAck(key);
         sendFrame(publishFrame(obj));
         try {
-            await(ack, "publish " + name);
+            await(ack, key);
         } catch (RuntimeException e) {
             objects.remove(name, obj);
             throw e;
@@ -262,9 +264,10 @@ public final class Hub implements AutoCloseable {
         if (objects.remove(name) == null || !isOpen()) {
             return; // nothing is published on a closed connection
         }
-        CompletableFuture<Void> ack = expectAck("unpublished:" + name);
+        String key = "unpublished:" + name;
+        CompletableFuture<Void> ack = expectAck(key);
         sendFrame(frame("op", "unpublish", "object", name));
-        await(ack, "unpublish " + name);
+        await(ack, key);
     }
 
     /**
@@ -273,23 +276,30 @@ public final class Hub implements AutoCloseable {
      */
     public Subscription subscribe(String event, Consumer<HubEvent> handler) {
         checkEvent(event);
+        checkOpen();
         Set<Consumer<HubEvent>> set = handlers.computeIfAbsent(event, k -> new CopyOnWriteArraySet<>());
         boolean first = set.isEmpty();
         set.add(handler);
+        Subscription subscription = () -> {
+            set.remove(handler);
+            if (set.isEmpty() && handlers.remove(event, set) && isOpen()) {
+                sendFrame(frame("op", "unsubscribe", "event", event));
+            }
+        };
         if (first) {
             CompletableFuture<Void> open;
             synchronized (lock) {
                 open = opened;
             }
             sendFrame(frame("op", "subscribe", "event", event)); // or connect: onOpen sends every subscription
-            await(open, "connect to " + base);
-        }
-        return () -> {
-            set.remove(handler);
-            if (set.isEmpty() && handlers.remove(event, set) && isOpen()) {
-                sendFrame(frame("op", "unsubscribe", "event", event));
+            try {
+                await(open, null);
+            } catch (RuntimeException e) {
+                subscription.close(); // not subscribed: let the caller retry cleanly
+                throw e;
             }
-        };
+        }
+        return subscription;
     }
 
     /** Closes the WebSocket (the hub unpublishes everything this process published) and stops reconnecting. */
@@ -302,6 +312,9 @@ public final class Hub implements AutoCloseable {
             ws = null;
         }
         HubException gone = HubException.hub("Closed", "the hub client was closed", null);
+        synchronized (lock) {
+            opened.completeExceptionally(gone);
+        }
         acks.values().forEach(list -> list.forEach(f -> f.completeExceptionally(gone)));
         acks.clear();
         objects.clear();
@@ -316,6 +329,12 @@ public final class Hub implements AutoCloseable {
         scheduler.shutdownNow();
         if (ownExecutor != null) {
             ownExecutor.shutdown();
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw HubException.hub("Closed", "the hub client was closed", null);
         }
     }
 
@@ -505,7 +524,7 @@ public final class Hub implements AutoCloseable {
 
     private CompletableFuture<Void> expectAck(String key) {
         CompletableFuture<Void> f = new CompletableFuture<>();
-        acks.computeIfAbsent(key, k -> new ArrayList<>()).add(f);
+        acks.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>()).add(f);
         return f;
     }
 
@@ -522,12 +541,19 @@ public final class Hub implements AutoCloseable {
         }
     }
 
-    private void await(CompletableFuture<Void> f, String what) {
+    /** Waits for an acknowledgement ({@code ackKey}) or, with a null key, for the connection to open. */
+    private void await(CompletableFuture<Void> f, String ackKey) {
+        String what = ackKey == null ? "connect to " + base : ackKey;
         try {
             f.get(options.ackTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            acks.values().forEach(list -> list.remove(f));
-            throw HubException.hub("Timeout", "the hub did not acknowledge " + what + " within " + options.ackTimeout(), "ACK_TIMEOUT");
+            if (ackKey != null) {
+                acks.computeIfPresent(ackKey, (k, list) -> {
+                    list.remove(f);
+                    return list.isEmpty() ? null : list;
+                });
+            }
+            throw HubException.hub("Timeout", "no answer from the hub to " + what + " within " + options.ackTimeout(), "ACK_TIMEOUT");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw HubException.hub("Interrupted", what + " interrupted", null);

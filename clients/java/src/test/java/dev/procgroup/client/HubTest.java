@@ -263,6 +263,26 @@ class HubTest {
     }
 
     @Test
+    void publishAndSubscribeGiveUpAfterTheAckTimeoutLeavingNothingBehind() throws Exception {
+        int port = stub.port;
+        stub.close();
+        Hub h = Hub.connect(HubOptions.defaults().withUrl(URI.create(stub.url())).withAckTimeout(Duration.ofMillis(300)));
+        hubs.add(h);
+        assertThatThrownBy(() -> h.publishObject("pageSnapshot", new SnapshotImpl()))
+                .isInstanceOfSatisfying(HubException.class, e -> assertThat(e.code()).isEqualTo("ACK_TIMEOUT"));
+        assertThatThrownBy(() -> h.subscribe("e", ev -> {}))
+                .isInstanceOfSatisfying(HubException.class, e -> assertThat(e.code()).isEqualTo("ACK_TIMEOUT"));
+        stub = new StubHub(vertx).start(port);
+        // Nothing left to restore: the client does not re-publish or re-subscribe once the sidecar is back.
+        h.publishObject("other", new SnapshotImpl());
+        assertThat(stub.frames).extracting(f -> f.getString("op") + " " + f.getString("object"))
+                .containsExactly("publish other");
+        h.close();
+        assertThatThrownBy(() -> h.publishObject("x", new SnapshotImpl()))
+                .isInstanceOfSatisfying(HubException.class, e -> assertThat(e.name()).isEqualTo("Closed"));
+    }
+
+    @Test
     void anUnreachableSidecarFailsFast() throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
