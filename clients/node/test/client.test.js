@@ -4,21 +4,9 @@
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const {setTimeout: sleep} = require('node:timers/promises');
 const {HubClient, HubError} = require('..');
 const {StubHub} = require('./support/stub-hub');
-
-async function until(check, ms = 5000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    try {
-      return await check();
-    } catch (err) {
-      if (Date.now() > end) throw err;
-      await sleep(25);
-    }
-  }
-}
+const {until} = require('./support/until');
 
 class Snapshot {
   constructor() { this.count = 0; }
@@ -275,6 +263,6 @@ test('the module-level API uses PROCGROUP_HUB_URL and Pandora\'s accessors read 
     assert.equal(hub.appName, 'shop');
   } finally {
     await hub.close();
-    delete process.env.PROCGROUP_HUB_URL;
+    for (const k of ['PROCGROUP_HUB_URL', 'PROCGROUP_PROCESS', 'PROCGROUP_GROUP']) delete process.env[k];
   }
 });
