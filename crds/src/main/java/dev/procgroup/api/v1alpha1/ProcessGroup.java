@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
 import io.fabric8.kubernetes.model.annotation.Plural;
 import io.fabric8.kubernetes.model.annotation.ShortNames;
+import io.fabric8.kubernetes.model.annotation.Singular;
 import io.fabric8.kubernetes.model.annotation.Version;
 
 /**
@@ -15,7 +16,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Group(ProcessGroup.GROUP)
 @Version(ProcessGroup.VERSION)
 @Plural("procgroups")
-@ShortNames("pg")
+@Singular("procgroup")
+@ShortNames({"pg", "processgroup"})
 @AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.ready", type = AdditionalPrinterColumn.Type.STRING,
     getDescription = "Ready pods / desired pods over all processes")
 @AdditionalPrinterColumn(name = "Processes", jsonPath = ".status.processesReady", type = AdditionalPrinterColumn.Type.STRING,

@@ -36,7 +36,7 @@ public class ProcessGroupSpec {
   @JsonPropertyDescription("The processes of the group (Pandora's pandora.process(name) or fork(), PM2's apps). "
       + "Names are unique. Lower orders start first; each order waits until every lower order is Ready.")
   @ValidationRule(value = "self.all(p, self.exists_one(q, q.name == p.name))",
-      message = "spec.processes: process names must be unique", reason = "FieldValueDuplicate")
+      message = "process names must be unique in spec.processes")
   private List<ProcessSpec> processes = new ArrayList<>();
 
   @Size(max = 64)

@@ -34,14 +34,14 @@ public final class CrashLoopPolicy {
       start = Instant.parse(previous.getRestartWindowStart());
       baseline = Math.min(previous.getRestartsAtWindowStart(), restarts); // pods replaced: counts went down
     }
-    int inWindow = restarts - baseline;
     boolean wasLooping = previous != null && "CrashLoop".equals(previous.getPhase());
-    boolean looping = inWindow > maxRestarts || (wasLooping && !ready);
-    if (!looping && now.isAfter(start.plus(window))) {
+    boolean stillLooping = wasLooping && !ready;
+    if (!stillLooping && now.isAfter(start.plus(window))) { // a window ended: count afresh from now
       start = now;
       baseline = restarts;
-      inWindow = 0;
     }
+    int inWindow = restarts - baseline;
+    boolean looping = inWindow > maxRestarts || stillLooping;
     return new Verdict(looping, inWindow, start, baseline);
   }
 }

@@ -1,0 +1,152 @@
+package dev.procgroup.operator.desired;
+
+import static dev.procgroup.operator.Specs.group;
+import static dev.procgroup.operator.Specs.process;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.procgroup.api.v1alpha1.AutoscaleSpec;
+import dev.procgroup.api.v1alpha1.ProcessGroup;
+import dev.procgroup.api.v1alpha1.ProcessSpec;
+import dev.procgroup.api.v1alpha1.ServiceSpec;
+import dev.procgroup.operator.OperatorConfig.SidecarConfig;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class DesiredDeploymentTest {
+  final SidecarConfig sidecar = SidecarConfig.defaults();
+
+  ProcessGroup shop() {
+    ProcessSpec web = process("web", 1, 3);
+    web.setEntry(List.of("node", "server.js"));
+    web.setArgv(List.of("--max-old-space-size=512"));
+    web.setArgs(List.of("--port", "5511"));
+    web.setEnv(List.of(Environment.value("LOG", "debug")));
+    ProcessGroup pg = group("shop", process("agent", 0, 1), web);
+    pg.getSpec().setEnv(List.of(Environment.value("NODE_ENV", "production"), Environment.value("LOG", "info")));
+    pg.getSpec().setServices(List.of(new ServiceSpec("pageSnapshot", "web"), new ServiceSpec("other", "agent")));
+    return pg;
+  }
+
+  @Test
+  void deploymentIsNamedLabelledOwnedAndScaled() {
+    Deployment d = DesiredDeployment.of(shop(), shop().getSpec().getProcesses().get(1), sidecar);
+    assertThat(d.getMetadata().getName()).isEqualTo("shop-web");
+    assertThat(d.getMetadata().getNamespace()).isEqualTo("default");
+    assertThat(d.getMetadata().getLabels()).containsEntry(Labels.GROUP, "shop").containsEntry(Labels.PROCESS, "web")
+        .containsEntry(Labels.ORDER, "1").containsEntry(Labels.MANAGED_BY, "procgroup-operator");
+    assertThat(d.getMetadata().getOwnerReferences()).singleElement()
+        .satisfies(o -> {
+          assertThat(o.getKind()).isEqualTo("ProcessGroup");
+          assertThat(o.getUid()).isEqualTo("uid-shop");
+          assertThat(o.getController()).isTrue();
+        });
+    assertThat(d.getSpec().getReplicas()).isEqualTo(3);
+    assertThat(d.getSpec().getSelector().getMatchLabels())
+        .containsOnly(Map.entry(Labels.GROUP, "shop"), Map.entry(Labels.PROCESS, "web"));
+    assertThat(d.getSpec().getTemplate().getMetadata().getLabels()).doesNotContainKey(Labels.ORDER);
+  }
+
+  @Test
+  void appContainerRunsEntryArgvArgsWithMergedEnv() {
+    Container app = DesiredDeployment.of(shop(), shop().getSpec().getProcesses().get(1), sidecar)
+        .getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(app.getName()).isEqualTo("web");
+    assertThat(app.getImage()).isEqualTo("docker.io/procgroup/node-base:20");
+    assertThat(app.getImagePullPolicy()).isEqualTo("IfNotPresent");
+    assertThat(app.getCommand()).containsExactly("node", "--max-old-space-size=512", "server.js");
+    assertThat(app.getArgs()).containsExactly("--port", "5511");
+    Map<String, String> env = new HashMap<>();
+    for (EnvVar e : app.getEnv()) env.put(e.getName(), e.getValue());
+    assertThat(env).containsEntry("NODE_ENV", "production").containsEntry("LOG", "debug")
+        .containsEntry("PROCGROUP_GROUP", "shop").containsEntry("PROCGROUP_PROCESS", "web")
+        .containsEntry("PROCGROUP_HUB_URL", "http://127.0.0.1:7070");
+    assertThat(app.getEnv()).extracting(EnvVar::getName).doesNotHaveDuplicates();
+  }
+
+  @Test
+  void everyContainerIsRestrictedAndTheSidecarIsNative() {
+    PodSpec pod = DesiredDeployment.of(shop(), shop().getSpec().getProcesses().get(1), sidecar)
+        .getSpec().getTemplate().getSpec();
+    assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+    assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+    assertThat(pod.getAutomountServiceAccountToken()).isFalse();
+    assertThat(pod.getShareProcessNamespace()).isTrue();
+    assertThat(pod.getServiceAccountName()).isEqualTo("shop-hub");
+    Container hub = pod.getInitContainers().get(0);
+    assertThat(hub.getName()).isEqualTo("procgroup-hub");
+    assertThat(hub.getRestartPolicy()).isEqualTo("Always");
+    assertThat(hub.getStartupProbe().getHttpGet().getPath()).isEqualTo("/startupz");
+    assertThat(hub.getEnv()).anySatisfy(e -> {
+      assertThat(e.getName()).isEqualTo("PROCGROUP_HUB_TOKEN");
+      assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("shop-hub");
+    });
+    assertThat(hub.getEnv()).anySatisfy(e -> {
+      assertThat(e.getName()).isEqualTo("PROCGROUP_SERVICES");
+      assertThat(e.getValue()).isEqualTo("pageSnapshot");
+    });
+    assertThat(hub.getVolumeMounts()).anySatisfy(m ->
+        assertThat(m.getMountPath()).isEqualTo("/var/run/secrets/kubernetes.io/serviceaccount"));
+    for (Container c : List.of(pod.getContainers().get(0), hub)) {
+      assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+      assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+      assertThat(c.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+    }
+  }
+
+  @Test
+  void sidecarCanBeSwitchedOffByTheOperatorOrTheGroup() {
+    ProcessGroup pg = shop();
+    PodSpec off = DesiredDeployment.of(pg, pg.getSpec().getProcesses().get(0), sidecar.disabled())
+        .getSpec().getTemplate().getSpec();
+    assertThat(off.getInitContainers()).isEmpty();
+    assertThat(off.getShareProcessNamespace()).isNull();
+    pg.getSpec().setHub(false);
+    assertThat(DesiredDeployment.of(pg, pg.getSpec().getProcesses().get(0), sidecar)
+        .getSpec().getTemplate().getSpec().getInitContainers()).isEmpty();
+  }
+
+  @Test
+  void autoscaledProcessLeavesReplicasToTheAutoscaler() {
+    ProcessGroup pg = shop();
+    ProcessSpec web = pg.getSpec().getProcesses().get(1);
+    web.setScale(null);
+    web.setAutoscale(new AutoscaleSpec(2, 6));
+    assertThat(DesiredDeployment.of(pg, web, sidecar).getSpec().getReplicas()).isNull();
+    var hpa = DesiredAutoscaler.of(pg, web);
+    assertThat(hpa.getSpec().getScaleTargetRef().getName()).isEqualTo("shop-web");
+    assertThat(hpa.getSpec().getMinReplicas()).isEqualTo(2);
+    assertThat(hpa.getSpec().getMaxReplicas()).isEqualTo(6);
+    assertThat(hpa.getSpec().getMetrics().get(0).getResource().getTarget().getAverageUtilization()).isEqualTo(80);
+  }
+
+  @Test
+  void restartAnnotationChangesThePodTemplateAndTheHash() {
+    ProcessGroup pg = shop();
+    Deployment before = DesiredDeployment.of(pg, pg.getSpec().getProcesses().get(0), sidecar);
+    pg.getMetadata().setAnnotations(Map.of("procgroup.dev/restartedAt", "2026-11-21T10:00:00Z"));
+    Deployment after = DesiredDeployment.of(pg, pg.getSpec().getProcesses().get(0), sidecar);
+    assertThat(after.getSpec().getTemplate().getMetadata().getAnnotations())
+        .containsEntry("procgroup.dev/restartedAt", "2026-11-21T10:00:00Z");
+    assertThat(after.getMetadata().getAnnotations().get(Labels.APPLIED_HASH))
+        .isNotEqualTo(before.getMetadata().getAnnotations().get(Labels.APPLIED_HASH));
+    assertThat(DesiredDeployment.of(pg, pg.getSpec().getProcesses().get(0), sidecar).getMetadata().getAnnotations())
+        .as("the hash is stable for the same input").isEqualTo(after.getMetadata().getAnnotations());
+  }
+
+  @Test
+  void hubRoleOnlyReadsPods() {
+    var rbac = HubAccess.rbac(shop());
+    var role = (io.fabric8.kubernetes.api.model.rbac.Role) rbac.get(1);
+    assertThat(role.getRules()).singleElement().satisfies(r -> {
+      assertThat(r.getResources()).containsExactly("pods");
+      assertThat(r.getVerbs()).containsExactly("get", "list", "watch");
+    });
+    assertThat(HubAccess.tokenSecret(shop()).getStringData().get("token")).hasSizeGreaterThanOrEqualTo(40);
+  }
+}

@@ -1,0 +1,126 @@
+package dev.procgroup.operator.status;
+
+import static dev.procgroup.operator.Specs.group;
+import static dev.procgroup.operator.Specs.process;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.procgroup.api.v1alpha1.ProcessGroup;
+import dev.procgroup.api.v1alpha1.ProcessGroupStatus;
+import dev.procgroup.api.v1alpha1.ProcessSpec;
+import dev.procgroup.api.v1alpha1.RestartPolicySpec;
+import dev.procgroup.operator.sequencing.ObservedProcess;
+import dev.procgroup.operator.sequencing.Plan;
+import dev.procgroup.operator.sequencing.Sequencer;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class StatusCalculatorTest {
+  final Instant now = Instant.parse("2026-11-21T10:00:00Z");
+
+  static Deployment deployment(int replicas, int ready) {
+    return new DeploymentBuilder().withNewMetadata().withGeneration(1L).endMetadata()
+        .withNewSpec().withReplicas(replicas).endSpec()
+        .withNewStatus().withObservedGeneration(1L).withReadyReplicas(ready).withAvailableReplicas(ready)
+        .withUpdatedReplicas(ready).withReplicas(replicas).endStatus().build();
+  }
+
+  static Pod crashingPod(String container, int restarts, String message) {
+    return new PodBuilder().withNewStatus().addNewContainerStatus().withName(container).withRestartCount(restarts)
+        .withNewLastState().withNewTerminated().withReason("Error").withExitCode(3).withMessage(message)
+        .withFinishedAt("2026-11-21T09:59:50Z").endTerminated().endLastState().endContainerStatus().endStatus().build();
+  }
+
+  ProcessGroupStatus compute(ProcessGroup pg, Map<String, ObservedProcess> states, Map<String, Deployment> ds,
+      Map<String, List<Pod>> pods) {
+    Plan plan = Sequencer.plan(pg.getSpec().getProcesses(), states);
+    Map<String, ProcessObservation> o = new LinkedHashMap<>();
+    for (ProcessSpec p : pg.getSpec().getProcesses()) {
+      o.put(p.getName(), new ProcessObservation(p, ds.get(p.getName()), pods.getOrDefault(p.getName(), List.of()),
+          states.getOrDefault(p.getName(), ObservedProcess.ABSENT)));
+    }
+    return StatusCalculator.compute(pg, plan, o, null, now);
+  }
+
+  static Condition condition(ProcessGroupStatus s, String type) {
+    return s.getConditions().stream().filter(c -> c.getType().equals(type)).findFirst().orElseThrow();
+  }
+
+  @Test
+  void progressingWhileALowerOrderStarts() {
+    ProcessGroup pg = group("shop", process("agent", 0, 1), process("web", 1, 2));
+    ProcessGroupStatus s = compute(pg, Map.of("agent", new ObservedProcess(true, true, false)),
+        Map.of("agent", deployment(1, 0)), Map.of());
+    assertThat(s.getPhase()).isEqualTo("Progressing");
+    assertThat(s.getReady()).isEqualTo("0/3");
+    assertThat(s.getProcessesReady()).isEqualTo("0/2");
+    assertThat(s.getObservedGeneration()).isEqualTo(1L);
+    assertThat(s.getProcesses()).extracting("name", "phase").containsExactly(
+        org.assertj.core.groups.Tuple.tuple("agent", "Starting"), org.assertj.core.groups.Tuple.tuple("web", "Waiting"));
+    assertThat(condition(s, "Progressing").getStatus()).isEqualTo("True");
+    assertThat(condition(s, "Progressing").getMessage()).contains("order 0 (agent)").contains("waiting: web");
+    assertThat(condition(s, "Ready").getStatus()).isEqualTo("False");
+  }
+
+  @Test
+  void runningWhenEverythingIsReady() {
+    ProcessGroup pg = group("shop", process("agent", 0, 1), process("web", 1, 2));
+    ObservedProcess ready = new ObservedProcess(true, true, true);
+    ProcessGroupStatus s = compute(pg, Map.of("agent", ready, "web", ready),
+        Map.of("agent", deployment(1, 1), "web", deployment(2, 2)), Map.of());
+    assertThat(s.getPhase()).isEqualTo("Running");
+    assertThat(s.getReady()).isEqualTo("3/3");
+    assertThat(s.getMessage()).isNull();
+    assertThat(condition(s, "Ready").getStatus()).isEqualTo("True");
+    assertThat(condition(s, "Ready").getLastTransitionTime()).isEqualTo(now.toString());
+    assertThat(condition(s, "Degraded").getStatus()).isEqualTo("False");
+
+    pg.setStatus(s);
+    ProcessGroupStatus later = StatusCalculator.compute(pg, Sequencer.plan(pg.getSpec().getProcesses(),
+        Map.of("agent", ready, "web", ready)), Map.of(
+            "agent", new ProcessObservation(pg.getSpec().getProcesses().get(0), deployment(1, 1), List.of(), ready),
+            "web", new ProcessObservation(pg.getSpec().getProcesses().get(1), deployment(2, 2), List.of(), ready)),
+        null, now.plusSeconds(60));
+    assertThat(condition(later, "Ready").getLastTransitionTime()).as("unchanged status keeps its transition time")
+        .isEqualTo(now.toString());
+    assertThat(StatusCalculator.same(s, later)).isTrue();
+  }
+
+  @Test
+  void crashLoopDegradesTheGroupNamingTheProcessAndItsLastTermination() {
+    ProcessGroup pg = group("shop", process("agent", 0, 1));
+    pg.getSpec().setRestart(new RestartPolicySpec(2, "5m"));
+    ObservedProcess starting = new ObservedProcess(true, true, false);
+    ProcessGroupStatus first = compute(pg, Map.of("agent", starting), Map.of("agent", deployment(1, 0)),
+        Map.of("agent", List.of(crashingPod("agent", 0, "boom"))));
+    pg.setStatus(first);
+    ProcessGroupStatus s = compute(pg, Map.of("agent", starting), Map.of("agent", deployment(1, 0)),
+        Map.of("agent", List.of(crashingPod("agent", 3, "Error: cannot connect to db"))));
+    assertThat(s.getPhase()).isEqualTo("Degraded");
+    assertThat(s.getProcesses().get(0).getPhase()).isEqualTo("CrashLoop");
+    assertThat(s.getProcesses().get(0).getRestarts()).isEqualTo(3);
+    Condition degraded = condition(s, "Degraded");
+    assertThat(degraded.getStatus()).isEqualTo("True");
+    assertThat(degraded.getReason()).isEqualTo("CrashLoop");
+    assertThat(degraded.getMessage()).contains("process agent restarted 3 times within 5m (limit 2)")
+        .contains("Error (exit code 3): Error: cannot connect to db");
+  }
+
+  @Test
+  void applyErrorFailsTheGroupWithTheApiMessage() {
+    ProcessGroup pg = group("shop", process("agent", 0, 1));
+    Plan plan = Sequencer.plan(pg.getSpec().getProcesses(), Map.of());
+    ProcessGroupStatus s = StatusCalculator.compute(pg, plan, Map.of("agent", new ProcessObservation(
+        pg.getSpec().getProcesses().get(0), null, List.of(), ObservedProcess.ABSENT)), "quota exceeded", now);
+    assertThat(s.getPhase()).isEqualTo("Failed");
+    assertThat(condition(s, "Degraded").getReason()).isEqualTo("ApplyFailed");
+    assertThat(s.getMessage()).isEqualTo("quota exceeded");
+  }
+}
