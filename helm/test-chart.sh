@@ -21,11 +21,18 @@ fi
 python3 -c 'import yaml' 2>/dev/null || { echo "test-chart: python3 with PyYAML is required (pip install pyyaml)" >&2; exit 2; }
 
 NS=procgroup-system   # must match RELEASE_NS in tests/chart_asserts.py
+# Render for the Kubernetes version the e2e cluster runs. A helm built with plain `go install` (as
+# e2e/cluster/build-binaries.sh does) defaults to Kubernetes v1.20.0, which the chart's kubeVersion rejects.
+KUBE_VERSION=1.33.0
+if [[ -f $repo/e2e/cluster/versions.env ]]; then
+  v=$(sed -n 's/^K8S_VERSION=v\{0,1\}//p' "$repo/e2e/cluster/versions.env")
+  [[ -n $v ]] && KUBE_VERSION=$v
+fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 passed=0 failed=0
 
-echo "# helm: $HELM ($("$HELM" version --short 2>/dev/null))"
+echo "# helm: $HELM ($("$HELM" version --short 2>/dev/null)), rendering for Kubernetes $KUBE_VERSION"
 
 pass() { passed=$((passed + 1)); echo "ok   - $1"; }
 fail() { failed=$((failed + 1)); echo "FAIL - $1"; [[ -n ${2:-} ]] && sed 's/^/       /' <<<"$2" | head -15; }
@@ -33,7 +40,7 @@ fail() { failed=$((failed + 1)); echo "FAIL - $1"; [[ -n ${2:-} ]] && sed 's/^/ 
 # render <name> [helm template args...]: render into $work/<name>.yaml; a failed render is a failed check.
 render() {
   local name=$1; shift
-  if "$HELM" template pg "$chart" -n "$NS" "$@" >"$work/$name.yaml" 2>"$work/$name.err"; then
+  if "$HELM" template pg "$chart" -n "$NS" --kube-version "$KUBE_VERSION" "$@" >"$work/$name.yaml" 2>"$work/$name.err"; then
     pass "render $name"
   else
     fail "render $name" "$(cat "$work/$name.err")"
@@ -53,7 +60,7 @@ check() {
 reject() {
   local desc=$1 expect=$2; shift 2
   local err
-  if err=$("$HELM" template pg "$chart" -n "$NS" "$@" 2>&1 >/dev/null); then
+  if err=$("$HELM" template pg "$chart" -n "$NS" --kube-version "$KUBE_VERSION" "$@" 2>&1 >/dev/null); then
     fail "$desc" "helm template succeeded but should have failed"
   elif [[ -n $expect ]] && ! grep -qiF -- "$expect" <<<"$err"; then
     fail "$desc" "failed, but without '$expect' in: $err"
@@ -67,7 +74,7 @@ for strict in "" "--strict"; do
   for set in "" "--set watchNamespaces={team-a,team-b}" "--set leaderElection.enabled=true,replicas=2" \
              "--set metrics.serviceMonitor.enabled=true,metrics.podMonitor.enabled=true,dashboard.enabled=true"; do
     # shellcheck disable=SC2086
-    if out=$("$HELM" lint "$chart" $strict $set 2>&1); then pass "helm lint ${strict:-(default)} ${set:-(defaults)}"
+    if out=$("$HELM" lint "$chart" --kube-version "$KUBE_VERSION" $strict $set 2>&1); then pass "helm lint ${strict:-(default)} ${set:-(defaults)}"
     else fail "helm lint ${strict:-(default)} ${set:-(defaults)}" "$out"; fi
   done
 done

@@ -12,15 +12,32 @@ import sys
 import yaml
 
 RELEASE_NS = "procgroup-system"
+CHART_CRDS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "procgroup", "crds")
+
+
+def crd_plural():
+    """The ProcessGroup CRD's plural, read from the chart's CRD copy (RBAC must name exactly this resource)."""
+    if os.path.isdir(CHART_CRDS):
+        for f in sorted(os.listdir(CHART_CRDS)):
+            if f.endswith((".yml", ".yaml")):
+                with open(os.path.join(CHART_CRDS, f)) as fh:
+                    for d in yaml.safe_load_all(fh):
+                        if d and d.get("kind") == "CustomResourceDefinition" and d["spec"]["group"] == "procgroup.dev":
+                            return d["spec"]["names"]["plural"]
+    return "procgroups"
+
+
+PLURAL = crd_plural()
 LEASE_NAME = "procgroup-operator"
 
 # The operator's permissions, transcribed independently from operator/README.md
-# ("Kubernetes permissions it needs"), leases excluded (they are checked separately).
+# ("Kubernetes permissions it needs"), leases excluded (they are checked separately). The README writes
+# "processgroups"; the resource is the CRD's plural (PLURAL, "procgroups").
 ALL7 = ["get", "list", "watch", "create", "patch", "update", "delete"]
 EXPECTED_WORKLOAD_RULES = [
-    (["procgroup.dev"], ["processgroups"], ["get", "list", "watch", "patch", "update"]),
-    (["procgroup.dev"], ["processgroups/status"], ["get", "patch", "update"]),
-    (["procgroup.dev"], ["processgroups/finalizers"], ["update"]),
+    (["procgroup.dev"], [PLURAL], ["get", "list", "watch", "patch", "update"]),
+    (["procgroup.dev"], [PLURAL + "/status"], ["get", "patch", "update"]),
+    (["procgroup.dev"], [PLURAL + "/finalizers"], ["update"]),
     (["apps"], ["deployments"], ALL7),
     (["autoscaling"], ["horizontalpodautoscalers"], ALL7),
     ([""], ["pods"], ["get", "list", "watch"]),

@@ -94,21 +94,22 @@ Renders "true" or "".
 {{- end }}
 
 {{/*
-The operator's permissions on workload resources, exactly as listed in operator/README.md
-("Kubernetes permissions it needs"). Shared by the ClusterRole (all namespaces) and the per-namespace
+The operator's permissions on workload resources, as listed in operator/README.md ("Kubernetes
+permissions it needs"), with the CRD's real plural "procgroups" (crds/procgroups.procgroup.dev-v1.yml;
+the README's "processgroups" is not a resource the API server knows). Shared by the ClusterRole (all namespaces) and the per-namespace
 Roles (watchNamespaces). Leases are not here: they are granted in the Lease namespace only.
 Holding pods get/list/watch also lets the operator create the sidecar's read-only pod Role without the
 "escalate" verb (RBAC escalation prevention).
 */}}
 {{- define "procgroup.workloadRules" -}}
 - apiGroups: ["procgroup.dev"]
-  resources: ["processgroups"]
+  resources: ["procgroups"]
   verbs: ["get", "list", "watch", "patch", "update"]
 - apiGroups: ["procgroup.dev"]
-  resources: ["processgroups/status"]
+  resources: ["procgroups/status"]
   verbs: ["get", "patch", "update"]
 - apiGroups: ["procgroup.dev"]
-  resources: ["processgroups/finalizers"]
+  resources: ["procgroups/finalizers"]
   verbs: ["update"]
 - apiGroups: ["apps"]
   resources: ["deployments"]
