@@ -1,0 +1,122 @@
+package dev.procgroup.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The local single-node cluster (e2e/cluster) as the suite sees it: a client, and kubectl, helm and promtool
+ * run as a user would. There is no fallback: without a running cluster every test fails, loudly.
+ */
+final class LocalCluster {
+  static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+  static final Path DEFAULT_KUBECONFIG = Path.of("/var/lib/procgroup-cluster/admin.kubeconfig");
+  private static LocalCluster instance;
+
+  final Path kubeconfig;
+  final KubernetesClient client;
+  final String kubectl;
+  final String helm;
+  final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  record Result(int exitCode, String out) {}
+
+  private LocalCluster() throws IOException {
+    String env = System.getenv("KUBECONFIG");
+    kubeconfig = env != null && !env.isBlank() ? Path.of(env) : DEFAULT_KUBECONFIG;
+    if (!Files.isReadable(kubeconfig)) {
+      throw new IllegalStateException("no local cluster: " + kubeconfig + " is missing. Start it with "
+          + "e2e/cluster/up (the test command e2e/bin/run-all-tests does it for you)");
+    }
+    client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(kubeconfig))).build();
+    Map<String, String> versions = versions();
+    String cache = versions.getOrDefault("PROCGROUP_CACHE", "/var/cache/procgroup");
+    kubectl = cache + "/k8s/" + versions.get("K8S_VERSION") + "/bin/kubectl";
+    helm = cache + "/helm/" + versions.get("HELM_VERSION") + "/bin/helm";
+  }
+
+  static synchronized LocalCluster get() throws IOException {
+    if (instance == null) instance = new LocalCluster();
+    return instance;
+  }
+
+  private static Map<String, String> versions() throws IOException {
+    Map<String, String> m = new HashMap<>();
+    for (String line : Files.readAllLines(ROOT.resolve("e2e/cluster/versions.env"))) {
+      if (line.isBlank() || line.startsWith("#") || !line.contains("=")) continue;
+      String key = line.substring(0, line.indexOf('='));
+      String value = line.substring(line.indexOf('=') + 1);
+      if (value.startsWith("${")) value = value.replaceAll("^\\$\\{[A-Z_]+:-(.*)}$", "$1");
+      m.put(key, value);
+    }
+    return m;
+  }
+
+  Result run(Duration timeout, String stdin, String... command) {
+    try {
+      ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+      pb.environment().put("KUBECONFIG", kubeconfig.toString());
+      Process p = pb.start();
+      if (stdin != null) p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+      p.getOutputStream().close();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        p.destroyForcibly();
+        throw new AssertionError("timed out after " + timeout + ": " + String.join(" ", command));
+      }
+      return new Result(p.exitValue(), out);
+    } catch (IOException e) {
+      throw new AssertionError("could not run " + String.join(" ", command), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  /** kubectl, which must succeed. */
+  String kubectl(String... args) {
+    Result r = kubectlResult(args);
+    assertThat(r.exitCode()).as("kubectl %s\n%s", String.join(" ", args), r.out()).isZero();
+    return r.out();
+  }
+
+  Result kubectlResult(String... args) {
+    List<String> cmd = new ArrayList<>(List.of(kubectl));
+    cmd.addAll(List.of(args));
+    return run(Duration.ofMinutes(3), null, cmd.toArray(String[]::new));
+  }
+
+  String helm(String... args) {
+    List<String> cmd = new ArrayList<>(List.of(helm));
+    cmd.addAll(List.of(args));
+    Result r = run(Duration.ofMinutes(5), null, cmd.toArray(String[]::new));
+    assertThat(r.exitCode()).as("helm %s\n%s", String.join(" ", args), r.out()).isZero();
+    return r.out();
+  }
+
+  /** promtool check metrics on a scrape; returns promtool's findings (empty when clean). */
+  Result promtool(String metrics) {
+    return run(Duration.ofSeconds(30), metrics, "promtool", "check", "metrics");
+  }
+
+  HttpResponse<byte[]> get(String url) throws IOException, InterruptedException {
+    return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(90)).GET().build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+  }
+}

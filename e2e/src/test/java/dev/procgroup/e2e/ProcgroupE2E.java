@@ -1,0 +1,417 @@
+package dev.procgroup.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.procgroup.api.v1alpha1.ProcessGroup;
+import dev.procgroup.api.v1alpha1.ProcessGroupStatus;
+import dev.procgroup.api.v1alpha1.ProcessStatus;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Procgroup as a user meets it, on the local cluster with a real kubelet and containerd: the chart installed
+ * with Helm, groups applied with kubectl, behaviour checked from the outside. The tests share one installation
+ * and run in order; figures are printed as "[measure] ..." lines and written to target/e2e-measurements.txt.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ProcgroupE2E {
+  static final String OPERATOR_NS = "procgroup-system";
+  static final Path GROUPS = Path.of("src/test/resources/groups");
+  static final Duration LONG = Duration.ofMinutes(4);
+
+  LocalCluster cluster;
+  KubernetesClient client;
+  String ns;
+  final List<String> measurements = new ArrayList<>();
+  final Map<String, Instant> deploymentSeen = new ConcurrentHashMap<>();
+  final Map<String, Instant> deploymentReadySeen = new ConcurrentHashMap<>();
+  final Map<String, Instant> podStopRequested = new ConcurrentHashMap<>();
+  final Map<String, Instant> podGone = new ConcurrentHashMap<>();
+  final Map<String, String> podProcess = new ConcurrentHashMap<>();
+  SharedIndexInformer<Deployment> deployments;
+  SharedIndexInformer<Pod> pods;
+
+  @BeforeAll
+  void connect() throws Exception {
+    cluster = LocalCluster.get();
+    client = cluster.client;
+    ns = "e2e-" + Long.toHexString(System.nanoTime()).substring(6);
+    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
+    watchTheNamespace();
+  }
+
+  @AfterAll
+  void writeMeasurements() throws Exception {
+    if (deployments != null) deployments.close();
+    if (pods != null) pods.close();
+    Files.writeString(Path.of("target/e2e-measurements.txt"), String.join("\n", measurements) + "\n");
+    client.namespaces().withName(ns).delete();
+  }
+
+  // -- install ---------------------------------------------------------------------------------------------
+
+  @Test
+  @Order(1)
+  void helmInstallsTheOperatorWithRestrictedSecurity() {
+    cluster.helm("upgrade", "--install", "procgroup", LocalCluster.ROOT.resolve("helm/procgroup").toString(),
+        "--namespace", OPERATOR_NS, "--create-namespace", "--wait", "--timeout", "180s");
+    Pod operator = operatorPod();
+    assertThat(operator.getStatus().getContainerStatuses()).allSatisfy(c -> assertThat(c.getReady()).isTrue());
+    assertThat(operator.getSpec().getSecurityContext().getRunAsNonRoot()).isTrue();
+    for (Container c : operator.getSpec().getContainers()) {
+      assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+      assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+      assertThat(c.getSecurityContext().getCapabilities().getDrop()).contains("ALL");
+    }
+    assertThat(client.apiextensions().v1().customResourceDefinitions().withName("procgroups.procgroup.dev").get())
+        .isNotNull();
+  }
+
+  @Test
+  @Order(2)
+  void invalidGroupsAreRefusedByTheApiserverNamingTheFields() {
+    LocalCluster.Result r = cluster.kubectlResult("apply", "-n", ns, "-f", GROUPS.resolve("invalid.yaml").toString());
+    assertThat(r.exitCode()).isNotZero();
+    assertThat(r.out()).contains("spec.processes[0].autoscale.min")
+        .contains("autoscale.min must not be greater than autoscale.max")
+        .contains("spec.services").contains("must name a process listed in spec.processes");
+    assertThat(client.resources(ProcessGroup.class).inNamespace(ns).withName("invalid").get()).isNull();
+  }
+
+  // -- order, readiness, the running processes ----------------------------------------------------------------
+
+  @Test
+  @Order(10)
+  void processesStartInOrderEachWaitingForTheLowerOrdersToBeReady() {
+    Instant applied = Instant.now();
+    cluster.kubectl("apply", "-n", ns, "-f", GROUPS.resolve("ordered.yaml").toString());
+    ProcessGroupStatus s = awaitPhase("ordered", "Running", LONG);
+    Duration toReady = Duration.between(applied, Instant.now());
+    measure("ordered group (4 processes, 3 orders, 5 pods): kubectl apply -> Ready: %d ms", toReady.toMillis());
+    assertThat(s.getReady()).isEqualTo("5/5");
+    assertThat(s.getProcessesReady()).isEqualTo("4/4");
+
+    // From the cluster's own records: every pod of order k+1 was created after every pod of order k was Ready.
+    Map<Integer, List<String>> orders = Map.of(0, List.of("db"), 1, List.of("api", "cache"), 2, List.of("worker"));
+    for (int k = 0; k < 2; k++) {
+      Instant lowerReady = orders.get(k).stream().flatMap(p -> podsOf("ordered", p).stream())
+          .map(ProcgroupE2E::readySince).max(Instant::compareTo).orElseThrow();
+      Instant higherCreated = orders.get(k + 1).stream().flatMap(p -> podsOf("ordered", p).stream())
+          .map(p -> Instant.parse(p.getMetadata().getCreationTimestamp())).min(Instant::compareTo).orElseThrow();
+      assertThat(higherCreated).as("order %d pods are created only after order %d is Ready", k + 1, k)
+          .isAfterOrEqualTo(lowerReady);
+      // And sub-second, from this test's watch: order k Ready seen -> order k+1 Deployment seen.
+      Instant readySeen = orders.get(k).stream().map(p -> deploymentReadySeen.get("ordered-" + p))
+          .max(Instant::compareTo).orElseThrow();
+      Instant nextSeen = orders.get(k + 1).stream().map(p -> deploymentSeen.get("ordered-" + p))
+          .min(Instant::compareTo).orElseThrow();
+      long gap = Duration.between(readySeen, nextSeen).toMillis();
+      measure("order %d Ready -> order %d Deployment created: %d ms", k, k + 1, gap);
+      assertThat(gap).isLessThan(1000);
+    }
+    Instant apiCreated = deploymentSeen.get("ordered-api"), cacheCreated = deploymentSeen.get("ordered-cache");
+    assertThat(Duration.between(apiCreated, cacheCreated).abs()).as("equal orders start together")
+        .isLessThan(Duration.ofMillis(500));
+    String events = cluster.kubectl("get", "events", "-n", ns, "--field-selector",
+        "involvedObject.kind=ProcessGroup,involvedObject.name=ordered", "-o", "custom-columns=REASON:.reason,MESSAGE:.message");
+    assertThat(events).contains("starting order 0: db").contains("starting order 1: api, cache")
+        .contains("starting order 2: worker").contains("ProcessReady");
+  }
+
+  @Test
+  @Order(11)
+  void theRunningProcessSeesItsEnvArgvAndArgs() {
+    String line = awaitLog(podsOf("ordered", "api").get(0), "api", "PROCGROUP_E2E ");
+    assertThat(line).contains("\"args\":[\"--port\",\"8080\"]").contains("\"runtime\":[\"--max-old-space-size=64\"]")
+        .contains("\"GREETING\":\"hello\"").contains("\"LEVEL\":\"process\"").contains("\"PROCESS\":\"api\"")
+        .contains("\"HUB\":\"http://127.0.0.1:7070\"");
+    assertThat(awaitLog(podsOf("ordered", "db").get(0), "db", "PROCGROUP_E2E ")).contains("\"LEVEL\":\"group\"")
+        .contains("\"args\":[]");
+  }
+
+  @Test
+  @Order(12)
+  void kubectlGetProcgroupsShowsTheColumns() {
+    String out = cluster.kubectl("get", "procgroups", "-n", ns);
+    measure("kubectl get procgroups:%n%s", out.strip());
+    assertThat(out.lines().findFirst().orElseThrow()).matches("NAME\\s+READY\\s+PROCESSES\\s+PHASE\\s+AGE");
+    assertThat(out).containsPattern("ordered\\s+5/5\\s+4/4\\s+Running\\s+\\d+");
+  }
+
+  @Test
+  @Order(13)
+  void scaleUpAndDown() {
+    scale("ordered", "api", 3);
+    awaitStatus("ordered", s -> "Running".equals(s.getPhase()) && "6/6".equals(s.getReady()), LONG);
+    await().atMost(LONG).until(() -> podsOf("ordered", "api").size() == 3);
+    scale("ordered", "api", 1);
+    awaitStatus("ordered", s -> "Running".equals(s.getPhase()) && "4/4".equals(s.getReady()), LONG);
+    await().atMost(LONG).until(() -> podsOf("ordered", "api").stream()
+        .filter(p -> p.getMetadata().getDeletionTimestamp() == null).count() == 1);
+  }
+
+  @Test
+  @Order(14)
+  void aKilledContainerIsRestartedAndCountedInStatusAndSidecarMetrics() throws Exception {
+    Pod pod = podsOf("ordered", "cache").get(0);
+    cluster.kubectl("exec", "-n", ns, pod.getMetadata().getName(), "-c", "cache", "--", "node", "-e",
+        "const fs = require('fs'); for (const p of fs.readdirSync('/proc')) { if (!/^\\d+$/.test(p) || +p === process.pid) continue;"
+            + " try { if (fs.readFileSync('/proc/' + p + '/cmdline', 'utf8').includes('PROCGROUP_E2E')) { process.kill(+p, 'SIGKILL'); console.log('killed', p); } } catch (e) {} }");
+    ProcessGroupStatus s = awaitStatus("ordered", st -> process(st, "cache").getRestarts() >= 1
+        && "Running".equals(st.getPhase()), LONG);
+    assertThat(process(s, "cache").getRestarts()).isEqualTo(1);
+    String ip = client.pods().inNamespace(ns).withName(pod.getMetadata().getName()).get().getStatus().getPodIP();
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+      String metrics = new String(cluster.get("http://" + ip + ":9464/metrics").body(), StandardCharsets.UTF_8);
+      assertThat(metricValue(metrics, "procgroup_app_restarts")).isEqualTo(1.0);
+    });
+  }
+
+  @Test
+  @Order(15)
+  void aCrashLoopingProcessTurnsTheGroupDegradedWithItsReason() {
+    cluster.kubectl("apply", "-n", ns, "-f", GROUPS.resolve("crashy.yaml").toString());
+    ProcessGroupStatus s = awaitPhase("crashy", "Degraded", LONG);
+    String degraded = s.getConditions().stream().filter(c -> c.getType().equals("Degraded")).findFirst()
+        .orElseThrow().getMessage();
+    measure("crashy: %s", degraded);
+    assertThat(degraded).contains("process broken restarted").contains("exit code 3")
+        .contains("fatal: cannot reach the database at db:5432");
+    assertThat(cluster.kubectl("get", "events", "-n", ns, "--field-selector", "involvedObject.name=crashy"))
+        .contains("CrashLoop");
+    cluster.kubectl("delete", "-n", ns, "procgroup/crashy", "--wait=true", "--timeout=120s");
+  }
+
+  // -- metrics ----------------------------------------------------------------------------------------------
+
+  @Test
+  @Order(20)
+  void operatorAndSidecarMetricsAreScrapedThroughTheClusterAndPassPromtool() throws Exception {
+    var svc = client.services().inNamespace(OPERATOR_NS).withLabel("app.kubernetes.io/instance", "procgroup")
+        .list().getItems().get(0);
+    String operatorMetrics = new String(cluster.get("http://" + svc.getSpec().getClusterIP() + ":8080/metrics")
+        .body(), StandardCharsets.UTF_8);
+    assertThat(operatorMetrics).contains("procgroup_process_ready_replicas{group=\"ordered\"")
+        .contains("procgroup_groups{phase=\"Running\"}");
+    assertThat(cluster.promtool(operatorMetrics)).satisfies(r -> assertThat(r.exitCode()).as(r.out()).isZero());
+    String ip = podsOf("ordered", "db").get(0).getStatus().getPodIP();
+    String sidecarMetrics = new String(cluster.get("http://" + ip + ":9464/metrics").body(), StandardCharsets.UTF_8);
+    assertThat(sidecarMetrics).contains("procgroup_app_resident_memory_bytes").contains("procgroup_hub_peers");
+    assertThat(cluster.promtool(sidecarMetrics)).satisfies(r -> assertThat(r.exitCode()).as(r.out()).isZero());
+  }
+
+  // -- the operator restarted in the middle of a rollout ----------------------------------------------------
+
+  @Test
+  @Order(30)
+  void theOperatorKilledMidRolloutComesBackAndConvergesWithoutDuplicates() {
+    String stamp = Instant.now().toString();
+    cluster.kubectl("annotate", "-n", ns, "procgroup/ordered", "procgroup.dev/restartedAt=" + stamp, "--overwrite");
+    await().atMost(LONG).until(() -> stamp.equals(restartedAt(deployment("ordered-db"))));
+    assertThat(restartedAt(deployment("ordered-worker"))).as("order 2 waits for orders 0 and 1").isNotEqualTo(stamp);
+    String old = operatorPod().getMetadata().getName();
+    cluster.kubectl("delete", "pod", "-n", OPERATOR_NS, old, "--grace-period=0", "--force");
+    await().atMost(LONG).until(() -> {
+      Pod p = operatorPod();
+      return p != null && !p.getMetadata().getName().equals(old) && Boolean.TRUE.equals(p.getStatus()
+          .getContainerStatuses().get(0).getReady());
+    });
+    awaitStatus("ordered", s -> "Running".equals(s.getPhase()), LONG);
+    await().atMost(LONG).until(() -> stamp.equals(restartedAt(deployment("ordered-worker"))));
+    awaitStatus("ordered", s -> "Running".equals(s.getPhase()) && "4/4".equals(s.getReady()), LONG);
+    List<Deployment> ds = client.apps().deployments().inNamespace(ns).withLabel("procgroup.dev/group", "ordered")
+        .list().getItems();
+    assertThat(ds).extracting(d -> d.getMetadata().getName())
+        .containsExactlyInAnyOrder("ordered-db", "ordered-api", "ordered-cache", "ordered-worker");
+    for (Deployment d : ds) {
+      assertThat(restartedAt(d)).isEqualTo(stamp);
+      List<ReplicaSet> active = client.apps().replicaSets().inNamespace(ns)
+          .withLabel("procgroup.dev/process", d.getMetadata().getLabels().get("procgroup.dev/process")).list().getItems()
+          .stream().filter(rs -> rs.getSpec().getReplicas() > 0).toList();
+      assertThat(active).as("one live ReplicaSet for %s", d.getMetadata().getName()).hasSize(1);
+    }
+  }
+
+  // -- stop in reverse order --------------------------------------------------------------------------------
+
+  @Test
+  @Order(40)
+  void deletingTheGroupStopsTheHighestOrderFirstAndWaitsForItsPods() {
+    cluster.kubectl("delete", "-n", ns, "procgroup/ordered", "--wait=true", "--timeout=240s");
+    Map<Integer, List<String>> orders = Map.of(0, List.of("db"), 1, List.of("api", "cache"), 2, List.of("worker"));
+    for (int k = 2; k > 0; k--) {
+      Instant higherGone = lastOf(podGone, orders.get(k));
+      Instant lowerStopped = firstOf(podStopRequested, orders.get(k - 1));
+      measure("order %d pods gone %s; order %d stop requested %s", k, higherGone, k - 1, lowerStopped);
+      assertThat(lowerStopped).as("order %d stops only after order %d's pods are gone", k - 1, k)
+          .isAfterOrEqualTo(higherGone);
+    }
+    assertThat(client.apps().deployments().inNamespace(ns).withLabel("procgroup.dev/group", "ordered").list()
+        .getItems()).isEmpty();
+  }
+
+  // -- upgrade and uninstall --------------------------------------------------------------------------------
+
+  @Test
+  @Order(90)
+  void helmUpgradeAndUninstallLeaveNothingBehind() {
+    cluster.helm("upgrade", "procgroup", LocalCluster.ROOT.resolve("helm/procgroup").toString(), "--namespace",
+        OPERATOR_NS, "--reuse-values", "--set", "logFormat=text", "--wait", "--timeout", "180s");
+    await().atMost(LONG).until(() -> {
+      Pod p = operatorPod();
+      return p != null && p.getSpec().getContainers().get(0).getEnv().stream()
+          .anyMatch(e -> "PROCGROUP_LOG_FORMAT".equals(e.getName()) && "text".equals(e.getValue()))
+          && Boolean.TRUE.equals(p.getStatus().getContainerStatuses().get(0).getReady());
+    });
+    assertThat(client.resources(ProcessGroup.class).inAnyNamespace().list().getItems())
+        .as("no group left to be orphaned by the uninstall").isEmpty();
+    cluster.helm("uninstall", "procgroup", "--namespace", OPERATOR_NS, "--wait", "--timeout", "120s");
+    String selector = "app.kubernetes.io/instance=procgroup";
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+      assertThat(cluster.kubectl("get", "all,serviceaccounts,roles,rolebindings,configmaps", "-n", OPERATOR_NS,
+          "-l", selector, "-o", "name").strip()).isEmpty();
+      assertThat(cluster.kubectl("get", "clusterroles,clusterrolebindings", "-l", selector, "-o", "name").strip())
+          .isEmpty();
+    });
+  }
+
+  // -- helpers ----------------------------------------------------------------------------------------------
+
+  private void watchTheNamespace() {
+    deployments = client.apps().deployments().inNamespace(ns).inform(new ResourceEventHandler<>() {
+      @Override public void onAdd(Deployment d) { seen(d); }
+      @Override public void onUpdate(Deployment o, Deployment d) { seen(d); }
+      @Override public void onDelete(Deployment d, boolean unknown) {}
+
+      private void seen(Deployment d) {
+        deploymentSeen.putIfAbsent(d.getMetadata().getName(), Instant.now());
+        var st = d.getStatus();
+        int want = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
+        if (st != null && st.getObservedGeneration() != null && st.getObservedGeneration() >= d.getMetadata().getGeneration()
+            && st.getAvailableReplicas() != null && st.getAvailableReplicas() == want) {
+          deploymentReadySeen.putIfAbsent(d.getMetadata().getName(), Instant.now());
+        }
+      }
+    });
+    pods = client.pods().inNamespace(ns).inform(new ResourceEventHandler<>() {
+      @Override public void onAdd(Pod p) { track(p); }
+      @Override public void onUpdate(Pod o, Pod p) { track(p); }
+      @Override public void onDelete(Pod p, boolean unknown) { podGone.put(p.getMetadata().getName(), Instant.now()); }
+
+      private void track(Pod p) {
+        String process = p.getMetadata().getLabels().get("procgroup.dev/process");
+        if (process != null) podProcess.put(p.getMetadata().getName(), process);
+        if (p.getMetadata().getDeletionTimestamp() != null) {
+          podStopRequested.putIfAbsent(p.getMetadata().getName(), Instant.now());
+        }
+      }
+    });
+  }
+
+  private Instant lastOf(Map<String, Instant> times, List<String> processes) {
+    return times.entrySet().stream().filter(e -> processes.contains(podProcess.get(e.getKey())))
+        .map(Map.Entry::getValue).max(Instant::compareTo).orElseThrow(() -> new AssertionError("no pods of " + processes));
+  }
+
+  private Instant firstOf(Map<String, Instant> times, List<String> processes) {
+    return times.entrySet().stream().filter(e -> processes.contains(podProcess.get(e.getKey())))
+        .map(Map.Entry::getValue).min(Instant::compareTo).orElseThrow(() -> new AssertionError("no pods of " + processes));
+  }
+
+  void measure(String format, Object... args) {
+    String line = "[measure] " + String.format(format, args);
+    System.out.println(line);
+    measurements.add(line);
+  }
+
+  Pod operatorPod() {
+    return client.pods().inNamespace(OPERATOR_NS).withLabel("app.kubernetes.io/component", "operator").list()
+        .getItems().stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null).findFirst().orElse(null);
+  }
+
+  List<Pod> podsOf(String group, String process) {
+    return client.pods().inNamespace(ns).withLabel("procgroup.dev/group", group)
+        .withLabel("procgroup.dev/process", process).list().getItems();
+  }
+
+  Deployment deployment(String name) {
+    return client.apps().deployments().inNamespace(ns).withName(name).get();
+  }
+
+  static String restartedAt(Deployment d) {
+    Map<String, String> a = d.getSpec().getTemplate().getMetadata().getAnnotations();
+    return a == null ? null : a.get("procgroup.dev/restartedAt");
+  }
+
+  static Instant readySince(Pod p) {
+    return p.getStatus().getConditions().stream().filter(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()))
+        .map(c -> Instant.parse(c.getLastTransitionTime())).findFirst()
+        .orElseThrow(() -> new AssertionError(p.getMetadata().getName() + " is not Ready"));
+  }
+
+  static ProcessStatus process(ProcessGroupStatus s, String name) {
+    return s.getProcesses().stream().filter(p -> p.getName().equals(name)).findFirst().orElseThrow();
+  }
+
+  void scale(String group, String process, int replicas) {
+    ProcessGroup pg = client.resources(ProcessGroup.class).inNamespace(ns).withName(group).get();
+    pg.getSpec().getProcesses().stream().filter(p -> p.getName().equals(process)).findFirst().orElseThrow()
+        .setScale(replicas);
+    client.resource(pg).update();
+  }
+
+  ProcessGroupStatus awaitPhase(String name, String phase, Duration timeout) {
+    return awaitStatus(name, s -> phase.equals(s.getPhase()), timeout);
+  }
+
+  ProcessGroupStatus awaitStatus(String name, java.util.function.Predicate<ProcessGroupStatus> test, Duration timeout) {
+    await().atMost(timeout).pollInterval(Duration.ofMillis(250)).until(() -> {
+      ProcessGroup pg = client.resources(ProcessGroup.class).inNamespace(ns).withName(name).get();
+      return pg != null && pg.getStatus() != null && pg.getStatus().getObservedGeneration() != null
+          && pg.getStatus().getObservedGeneration().equals(pg.getMetadata().getGeneration()) && test.test(pg.getStatus());
+    });
+    return client.resources(ProcessGroup.class).inNamespace(ns).withName(name).get().getStatus();
+  }
+
+  String awaitLog(Pod pod, String container, String marker) {
+    String[] line = new String[1];
+    await().atMost(Duration.ofSeconds(60)).until(() -> {
+      String log = client.pods().inNamespace(ns).withName(pod.getMetadata().getName()).inContainer(container).getLog();
+      line[0] = log.lines().filter(l -> l.startsWith(marker)).findFirst().orElse(null);
+      return line[0] != null;
+    });
+    return line[0];
+  }
+
+  static double metricValue(String text, String name) {
+    Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "(\\{[^}]*})?\\s+(\\S+)").matcher(text);
+    if (!m.find()) throw new AssertionError(name + " not in the scrape");
+    return Double.parseDouble(m.group(2));
+  }
+}
