@@ -15,6 +15,8 @@ const CLIENT_GRACE_MS = 2000;
 // The sidecar closes a WebSocket whose message exceeds its body limit (PROCGROUP_MAX_BODY_BYTES, 1 MiB by
 // default), which would unpublish everything this process serves. An oversized result fails just its call.
 const DEFAULT_MAX_FRAME_BYTES = 1 << 20;
+// Properties the runtime probes on any object; answering them with remote calls would fire calls by surprise.
+const NOT_REMOTE = new Set(['then', 'toJSON', 'valueOf', 'constructor', 'inspect']);
 
 /** Pandora's ObjectDescription `{name, tag}` becomes the hub name `name.tag` (':' is not a valid hub name character). */
 function objectId(desc) {
@@ -117,8 +119,9 @@ class HubClient extends EventEmitter {
     const methods = new Map();
     return new Proxy(Object.create(null), {
       get: (_target, prop) => {
-        // Not methods: 'then' (so await works), symbols (inspect, iterators), JSON serialisation.
-        if (typeof prop !== 'string' || prop === 'then' || prop === 'toJSON') return undefined;
+        // Not remote: 'then' (so await works), symbols (inspect, iterators), JSON and string conversion.
+        if (typeof prop !== 'string' || NOT_REMOTE.has(prop)) return undefined;
+        if (prop === 'toString') return () => `HubProxy[${name}]`;
         if (prop === 'getProperty') {
           return async (p) => {
             throw hubError('NotSupported', `the hub publishes methods only; '${p}' of ${name} is a property`);

@@ -53,6 +53,20 @@ test('a proxy method call round-trips args and the resolved value; await getProx
   assert.equal(await proxy.nothing(), null, 'undefined travels as null');
 });
 
+test('printing, awaiting or serialising a proxy makes no remote call', async () => {
+  const c = client();
+  const calls = [];
+  c.invoke = async (...args) => { calls.push(args[1]); };
+  const proxy = c.getProxy('pageSnapshot');
+  assert.equal(`${proxy}`, 'HubProxy[pageSnapshot]');
+  assert.equal(JSON.stringify(proxy), '{}');
+  assert.equal(await proxy, proxy);
+  require('node:util').inspect(proxy);
+  assert.deepEqual(calls, []);
+  await proxy.take();
+  assert.deepEqual(calls, ['take']);
+});
+
 test('a plain object with function properties is published and `this` is the object', async () => {
   const pub = client();
   const counter = {n: 10, inc(by) { this.n += by; return this.n; }, label: 'not a method'};
