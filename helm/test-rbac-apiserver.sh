@@ -1,0 +1,196 @@
+#!/usr/bin/env bash
+# Install the chart into a private, throw-away kube-apiserver + etcd (no kubelet, no controllers) and check
+# the RBAC it grants by acting as the operator's ServiceAccount (kubectl --as):
+#   - the API server accepts every object the chart renders (server-side validation, CRD included);
+#   - the operator may do exactly what operator/README.md lists, and is refused the rest;
+#   - it can create the per-group sidecar ServiceAccount, Secret, pod-reader Role and RoleBinding (the
+#     RBAC escalation check passes because it holds pods get/list/watch itself), but not a wider Role;
+#   - watchNamespaces confines it to the listed namespaces; leader election gives it one Lease only.
+# Binaries: kube-apiserver/kubectl/etcd from $PROCGROUP_CACHE (e2e/cluster/build-binaries.sh) or
+# ~/.kubeapitest; helm as in test-chart.sh. Ports are picked free; nothing of the e2e cluster is touched.
+# Usage: helm/test-rbac-apiserver.sh ; ends with "N passed, M failed", non-zero exit on failure.
+set -uo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/.." && pwd)
+chart=$here/procgroup
+# shellcheck disable=SC1091
+[[ -f $repo/e2e/cluster/versions.env ]] && source "$repo/e2e/cluster/versions.env"
+K8S_VERSION=${K8S_VERSION:-v1.33.13} ETCD_VERSION=${ETCD_VERSION:-v3.5.24} HELM_VERSION=${HELM_VERSION:-v3.19.5}
+cache=${PROCGROUP_CACHE:-/var/cache/procgroup}
+
+pick() { local c; for c in "$@"; do [[ -x $c ]] && { echo "$c"; return; }; done; }
+APISERVER=$(pick "$cache/k8s/$K8S_VERSION/bin/kube-apiserver" "$HOME/.kubeapitest/k8s/${K8S_VERSION#v}-linux-amd64/kube-apiserver")
+KUBECTL=$(pick "$cache/k8s/$K8S_VERSION/bin/kubectl" "$HOME/.kubeapitest/k8s/${K8S_VERSION#v}-linux-amd64/kubectl" "$(command -v kubectl)")
+ETCD=$(pick "$cache/etcd/$ETCD_VERSION/bin/etcd" "$HOME/.kubeapitest/k8s/${K8S_VERSION#v}-linux-amd64/etcd")
+HELM=${HELM:-$(pick "$cache/helm/$HELM_VERSION/bin/helm" "$(command -v helm)")}
+for b in APISERVER KUBECTL ETCD HELM; do
+  [[ -n ${!b} ]] || { echo "test-rbac-apiserver: no ${b,,} binary (run e2e/cluster/build-binaries.sh all)" >&2; exit 2; }
+done
+command -v openssl >/dev/null || { echo "test-rbac-apiserver: openssl is required" >&2; exit 2; }
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  local p
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+etcd_port=$(free_port) etcd_peer=$(free_port) api_port=$(free_port)
+
+# --- start etcd and kube-apiserver (static token auth for the admin, RBAC authorization)
+"$ETCD" --name pgtest --data-dir "$work/etcd" --listen-client-urls "http://127.0.0.1:$etcd_port" \
+  --advertise-client-urls "http://127.0.0.1:$etcd_port" --listen-peer-urls "http://127.0.0.1:$etcd_peer" \
+  --initial-advertise-peer-urls "http://127.0.0.1:$etcd_peer" --initial-cluster "pgtest=http://127.0.0.1:$etcd_peer" \
+  --log-level error >"$work/etcd.log" 2>&1 &
+pids+=($!)
+openssl genrsa -out "$work/sa.key" 2048 2>/dev/null
+token=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+echo "$token,admin,admin,system:masters" >"$work/tokens.csv"
+"$APISERVER" --etcd-servers "http://127.0.0.1:$etcd_port" --bind-address 127.0.0.1 --secure-port "$api_port" \
+  --cert-dir "$work/certs" --token-auth-file "$work/tokens.csv" --authorization-mode RBAC \
+  --service-account-issuer https://kubernetes.default.svc --service-account-key-file "$work/sa.key" \
+  --service-account-signing-key-file "$work/sa.key" --service-cluster-ip-range 10.250.0.0/24 \
+  --disable-admission-plugins ServiceAccount >"$work/apiserver.log" 2>&1 &
+pids+=($!)
+
+export KUBECONFIG=$work/kubeconfig
+cat >"$KUBECONFIG" <<EOF
+apiVersion: v1
+kind: Config
+clusters: [{name: t, cluster: {server: "https://127.0.0.1:$api_port", insecure-skip-tls-verify: true}}]
+users: [{name: admin, user: {token: "$token"}}]
+contexts: [{name: t, context: {cluster: t, user: admin}}]
+current-context: t
+EOF
+k() { "$KUBECTL" "$@"; }
+
+passed=0 failed=0
+pass() { passed=$((passed + 1)); echo "ok   - $1"; }
+fail() { failed=$((failed + 1)); echo "FAIL - $1"; [[ -n ${2:-} ]] && sed 's/^/       /' <<<"$2" | head -12; }
+finish() { echo "$passed passed, $failed failed"; (( failed == 0 )); exit $?; }
+
+up=""
+for _ in $(seq 1 120); do
+  if k get --raw /readyz >/dev/null 2>&1; then up=1; break; fi
+  sleep 1
+done
+if [[ -n $up ]]; then pass "private kube-apiserver $K8S_VERSION is ready (port $api_port)"
+else fail "private kube-apiserver is ready" "$(tail -20 "$work/apiserver.log")"; finish; fi
+# the bootstrap RBAC policy (system:basic-user etc.) is reconciled shortly after /readyz
+for _ in $(seq 1 30); do k get clusterrole system:basic-user >/dev/null 2>&1 && break; sleep 1; done
+
+NS=procgroup-system
+SA=system:serviceaccount:$NS:pg-procgroup
+for ns in $NS team-a team-b team-c; do k create namespace "$ns" >/dev/null; done
+
+# can <yes|no> <verb> <resource> [kubectl auth can-i args...]
+can() {
+  local want=$1 verb=$2 res=$3; shift 3
+  local got
+  got=$(k auth can-i "$verb" "$res" --as="$SA" "$@" 2>/dev/null)
+  if [[ $got == "$want" ]]; then pass "operator SA can-i $verb $res $* -> $want"
+  else fail "operator SA can-i $verb $res $* -> expected $want, got ${got:-error}"; fi
+}
+
+# sidecar_rbac <namespace> <expect ok|forbidden> [extra pod verb]: create what the operator creates per group
+sidecar_rbac() {
+  local ns=$1 want=$2 extra=${3:-} verbs='["get","list","watch"]' out rc
+  [[ -n $extra ]] && verbs="[\"get\",\"list\",\"watch\",\"$extra\"]"
+  out=$(k apply --server-side --field-manager=procgroup-operator --as="$SA" -n "$ns" -f - 2>&1 <<EOF
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: shop-hub}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: shop-hub}
+stringData: {token: not-a-real-token}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: shop-hub${extra:+-$extra}}
+rules: [{apiGroups: [""], resources: ["pods"], verbs: $verbs}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: shop-hub${extra:+-$extra}}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: shop-hub${extra:+-$extra}}
+subjects: [{kind: ServiceAccount, name: shop-hub, namespace: $ns}]
+EOF
+)
+  rc=$?
+  local desc="operator SA creates the sidecar SA/Secret/Role(pods ${verbs//\"/})/RoleBinding in $ns -> $want"
+  if [[ $want == ok && $rc == 0 ]] || [[ $want == forbidden && $rc != 0 && $out == *orbidden* ]]; then pass "$desc"
+  else fail "$desc" "$out"; fi
+}
+
+# ============================================================ cluster-wide install
+if out=$("$HELM" install pg "$chart" -n "$NS" --wait=false 2>&1); then pass "helm install (defaults: cluster-wide) accepted by the API server"
+else fail "helm install (defaults)" "$out"; finish; fi
+if k wait --for condition=established --timeout=60s crd/procgroups.procgroup.dev >/dev/null 2>&1; then
+  pass "CRD procgroups.procgroup.dev established"; else fail "CRD procgroups.procgroup.dev established"; fi
+if out=$(k get pg -A 2>&1); then pass "kubectl get pg -A works (short name)"; else fail "kubectl get pg -A" "$out"; fi
+
+for verb in get list watch patch update; do can yes "$verb" procgroups.procgroup.dev -n team-c; done
+for verb in get patch update; do can yes "$verb" procgroups.procgroup.dev --subresource=status -n team-c; done
+can yes update procgroups.procgroup.dev --subresource=finalizers -n team-c
+for res in deployments.apps horizontalpodautoscalers.autoscaling secrets serviceaccounts \
+           roles.rbac.authorization.k8s.io rolebindings.rbac.authorization.k8s.io; do
+  for verb in get list watch create patch update delete; do can yes "$verb" "$res" -n team-a; done
+done
+for verb in get list watch; do can yes "$verb" pods -n team-a; done
+for verb in create patch; do can yes "$verb" events -n team-a; can yes "$verb" events.events.k8s.io -n team-a; done
+can yes list procgroups.procgroup.dev --all-namespaces
+# refused: everything else
+can no create procgroups.procgroup.dev -n team-a
+can no delete procgroups.procgroup.dev -n team-a
+can no delete pods -n team-a
+can no create pods -n team-a
+can no create pods/exec -n team-a
+can no get configmaps -n team-a
+can no get nodes
+can no create clusterroles.rbac.authorization.k8s.io
+can no create clusterrolebindings.rbac.authorization.k8s.io
+can no escalate roles.rbac.authorization.k8s.io -n team-a
+can no bind roles.rbac.authorization.k8s.io -n team-a
+can no create leases.coordination.k8s.io -n "$NS"
+can no get customresourcedefinitions.apiextensions.k8s.io
+sidecar_rbac team-a ok
+sidecar_rbac team-b forbidden delete
+
+"$HELM" uninstall pg -n "$NS" >/dev/null 2>&1
+for ns in team-a team-b; do k delete role,rolebinding,serviceaccount,secret shop-hub -n "$ns" --ignore-not-found >/dev/null 2>&1; done
+
+# ============================================================ namespaced + leader election install
+if out=$("$HELM" install pg "$chart" -n "$NS" --wait=false --set 'watchNamespaces={team-a,team-b}' \
+    --set leaderElection.enabled=true --set replicas=2 2>&1); then
+  pass "helm install (watchNamespaces team-a,team-b + leader election) accepted by the API server"
+else fail "helm install (namespaced + leader election)" "$out"; finish; fi
+for ns in team-a team-b; do
+  for verb in get list watch patch update; do can yes "$verb" procgroups.procgroup.dev -n "$ns"; done
+  can yes create roles.rbac.authorization.k8s.io -n "$ns"
+  can yes list pods -n "$ns"
+done
+can no list procgroups.procgroup.dev -n team-c
+can no list procgroups.procgroup.dev --all-namespaces
+can no create deployments.apps -n team-c
+can no list pods -n team-c
+can no get secrets -n "$NS"
+can yes create leases.coordination.k8s.io -n "$NS"
+can yes get leases.coordination.k8s.io/procgroup-operator -n "$NS"
+can yes update leases.coordination.k8s.io/procgroup-operator -n "$NS"
+can no get leases.coordination.k8s.io/someone-else -n "$NS"
+can no delete leases.coordination.k8s.io/procgroup-operator -n "$NS"
+can no create leases.coordination.k8s.io -n team-a
+# JOSDK checks its Lease access with a SelfSubjectRulesReview (granted to everyone by system:basic-user)
+can yes create selfsubjectrulesreviews.authorization.k8s.io
+sidecar_rbac team-a ok
+sidecar_rbac team-c forbidden
+
+"$HELM" uninstall pg -n "$NS" >/dev/null 2>&1
+finish
