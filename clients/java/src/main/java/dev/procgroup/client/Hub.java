@@ -138,7 +138,7 @@ public final class Hub implements AutoCloseable {
             CompletableFuture<JsonNode> call = invokeAsync(name, method.getName(), callOptions,
                     args == null ? new Object[0] : args);
             Class<?> raw = method.getReturnType();
-            if (raw.isAssignableFrom(CompletableFuture.class)) { // CompletableFuture, CompletionStage, Future
+            if (raw == CompletableFuture.class || raw == CompletionStage.class || raw == Future.class) {
                 JavaType type = typeArgument(method.getGenericReturnType());
                 return call.thenApply(node -> convert(node, type));
             }

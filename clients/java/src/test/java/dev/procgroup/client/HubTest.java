@@ -39,6 +39,11 @@ class HubTest {
         }
     }
 
+    public interface LooseSnapshots {
+        /** Declared as Object: still a blocking call returning the JSON value, not a future. */
+        Object count();
+    }
+
     public static class SnapshotImpl {
         final AtomicInteger n = new AtomicInteger();
 
@@ -118,6 +123,7 @@ class HubTest {
         assertThat(p.describe()).isEqualTo("local 2"); // default methods run locally
         assertThat(p.toString()).isEqualTo("HubProxy[pageSnapshot]");
         assertThat(hub().invoke("pageSnapshot", "count", Integer.class)).isEqualTo(2);
+        assertThat(hub().getProxy("pageSnapshot", LooseSnapshots.class).count()).isEqualTo(2);
     }
 
     @Test
