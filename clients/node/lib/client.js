@@ -202,7 +202,7 @@ class HubClient extends EventEmitter {
    * instantiated first, as Pandora did. Resolves when the hub has acknowledged it to the group.
    */
   async publishObject(name, impl) {
-    this._checkOpen();
+    this._checkNotClosed();
     const id = objectId(name);
     if (!OBJECT_NAME.test(id)) throw new TypeError(`invalid object name '${id}' (hub names match ${OBJECT_NAME})`);
     if (this.objects.has(id)) throw new Error(`object called ${id} already exist`); // Pandora's message
@@ -237,7 +237,7 @@ class HubClient extends EventEmitter {
   async subscribe(event, handler) {
     checkEvent(event);
     if (typeof handler !== 'function') throw new TypeError('handler must be a function');
-    this._checkOpen();
+    this._checkNotClosed();
     let set = this.handlers.get(event);
     if (!set) this.handlers.set(event, (set = new Set()));
     set.add(handler);
@@ -291,7 +291,7 @@ class HubClient extends EventEmitter {
     else this._connect();
   }
 
-  _checkOpen() {
+  _checkNotClosed() {
     if (this.closed) throw hubError('Closed', 'the hub client was closed');
   }
 

@@ -240,7 +240,7 @@ public final class Hub implements AutoCloseable {
      * @throws IllegalStateException if this process already publishes {@code name} (as Pandora)
      */
     public void publishObject(String name, Object impl) {
-        checkOpen();
+        checkNotClosed();
         if (name == null || !OBJECT_NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("invalid object name '" + name + "' (hub names match " + OBJECT_NAME + ")");
         }
@@ -276,7 +276,7 @@ public final class Hub implements AutoCloseable {
      */
     public Subscription subscribe(String event, Consumer<HubEvent> handler) {
         checkEvent(event);
-        checkOpen();
+        checkNotClosed();
         Set<Consumer<HubEvent>> set = handlers.computeIfAbsent(event, k -> new CopyOnWriteArraySet<>());
         boolean first = set.isEmpty();
         set.add(handler);
@@ -332,7 +332,7 @@ public final class Hub implements AutoCloseable {
         }
     }
 
-    private void checkOpen() {
+    private void checkNotClosed() {
         if (closed) {
             throw HubException.hub("Closed", "the hub client was closed", null);
         }
