@@ -69,13 +69,13 @@ reject() {
   fi
 }
 
-# ------------------------------------------------------------------ lint
+# ------------------------------------------------------------------ lint (defaults and every ci/*-values.yaml)
 for strict in "" "--strict"; do
-  for set in "" "--set watchNamespaces={team-a,team-b}" "--set leaderElection.enabled=true,replicas=2" \
-             "--set metrics.serviceMonitor.enabled=true,metrics.podMonitor.enabled=true,dashboard.enabled=true"; do
+  for f in "" "$chart"/ci/*-values.yaml; do
+    label="helm lint ${strict:---no-strict} ${f:+-f ci/$(basename "$f")}"; label=${label% }
     # shellcheck disable=SC2086
-    if out=$("$HELM" lint "$chart" --kube-version "$KUBE_VERSION" $strict $set 2>&1); then pass "helm lint ${strict:-(default)} ${set:-(defaults)}"
-    else fail "helm lint ${strict:-(default)} ${set:-(defaults)}" "$out"; fi
+    if out=$("$HELM" lint "$chart" --kube-version "$KUBE_VERSION" $strict ${f:+-f "$f"} 2>&1); then pass "$label"
+    else fail "$label" "$out"; fi
   done
 done
 
@@ -169,6 +169,30 @@ reject "template rejects serviceAccount.create=false without a name" "serviceAcc
 reject "template rejects a ServiceMonitor without the metrics Service" "metrics.service.enabled" \
   --set metrics.serviceMonitor.enabled=true --set metrics.service.enabled=false
 reject "kubeVersion: Kubernetes 1.28 (no native sidecars) is rejected" "kubeVersion" --kube-version 1.28.9
+
+# ------------------------------------------------------------------ ci value files render
+for f in "$chart"/ci/*-values.yaml; do
+  n=ci-$(basename "$f" -values.yaml)
+  render "$n" -f "$f"
+  check "$n: no '*' in any RBAC rule" no_wildcards "$n"
+  check "$n: restricted security context" security "$n"
+  check "$n: names, namespaces, common labels" names "$n"
+done
+
+# ------------------------------------------------------------------ packaging
+if out=$("$HELM" package "$chart" -d "$work" 2>&1); then
+  tgz=$(ls "$work"/procgroup-*.tgz)
+  listing=$(tar -tzf "$tgz")
+  missing=""
+  for f in Chart.yaml values.yaml values.schema.json README.md templates/NOTES.txt dashboards/procgroup.json; do
+    grep -qx "procgroup/$f" <<<"$listing" || missing+=" $f"
+  done
+  grep -q '^procgroup/crds/.*\.ya\?ml$' <<<"$listing" || missing+=" crds/*.yml"
+  if [[ -z $missing ]]; then pass "helm package: $(basename "$tgz") has the CRDs, schema, dashboard, README, NOTES"
+  else fail "helm package contents" "missing:$missing"; fi
+else
+  fail "helm package" "$out"
+fi
 
 # ------------------------------------------------------------------ CRDs
 if out=$("$here/check-crds.sh" 2>&1); then
