@@ -56,6 +56,18 @@ test('a Node publisher behind sidecar A is called from Node through sidecar B', 
   assert.deepEqual(listed.providers.map((p) => [p.pod, p.process, p.local, p.ready]), [['pod-a', 'background', false, true]]);
 });
 
+test('200 concurrent calls with scattered latencies each get their own answer', async () => {
+  await client(a).publishObject('echo', {
+    async back(i) {
+      await sleep(i % 7 * 3); // answers come back out of order
+      return {i, sq: i * i};
+    },
+  });
+  const proxy = client(b).getProxy('echo');
+  const results = await Promise.all(Array.from({length: 200}, (_, i) => proxy.back(i)));
+  results.forEach((r, i) => assert.deepEqual(r, {i, sq: i * i}));
+});
+
 test('a remote error crosses both sidecars with name, message, code and source', async () => {
   const err = await client(b).getProxy('pageSnapshot').fail().then(() => assert.fail('should throw'), (e) => e);
   assert.ok(err instanceof Error);

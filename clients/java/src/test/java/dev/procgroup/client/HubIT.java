@@ -130,6 +130,32 @@ class HubIT {
         });
     }
 
+    public interface Echo {
+        CompletableFuture<Map<String, Integer>> back(int i);
+    }
+
+    public static class EchoImpl {
+        public CompletableFuture<Map<String, Integer>> back(int i) {
+            // Answers come back out of order.
+            return CompletableFuture.supplyAsync(() -> Map.of("i", i, "sq", i * i),
+                    CompletableFuture.delayedExecutor(i % 7 * 3L, TimeUnit.MILLISECONDS));
+        }
+    }
+
+    @Test
+    @Order(2)
+    void concurrentAsyncCallsEachGetTheirOwnAnswer() {
+        hub(a).publishObject("echoJ", new EchoImpl());
+        Echo echo = hub(b).getProxy("echoJ", Echo.class);
+        List<CompletableFuture<Map<String, Integer>>> calls = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            calls.add(echo.back(i));
+        }
+        for (int i = 0; i < 200; i++) {
+            assertThat(calls.get(i).join()).isEqualTo(Map.of("i", i, "sq", i * i));
+        }
+    }
+
     @Test
     @Order(2)
     void javaPublisherCalledFromNode() throws Exception {
