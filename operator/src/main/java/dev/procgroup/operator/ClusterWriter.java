@@ -55,16 +55,16 @@ final class ClusterWriter {
     appliedHashes.put(key, "created");
   }
 
-  void applyAutoscaler(ProcessGroup pg, String process, HorizontalPodAutoscaler hpa) {
-    applyOnChange("hpa/" + pg.getMetadata().getUid() + "/" + process, List.of(hpa));
+  void applyAutoscaler(ProcessGroup pg, HorizontalPodAutoscaler hpa) {
+    applyOnChange("hpa/" + pg.getMetadata().getUid() + "/" + hpa.getMetadata().getName(), List.of(hpa));
   }
 
-  void deleteAutoscaler(ProcessGroup pg, String process) {
-    String key = "hpa/" + pg.getMetadata().getUid() + "/" + process;
-    if ("absent".equals(appliedHashes.get(key))) return;
-    client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(pg.getMetadata().getNamespace())
-        .withName(Names.deployment(pg.getMetadata().getName(), process)).delete();
-    appliedHashes.put(key, "absent");
+  /** Removes the autoscaler of a process whose observed Deployment says it had one. */
+  void deleteAutoscalerOf(Deployment observed) {
+    if (observed == null || !"true".equals(observed.getMetadata().getLabels().get(Labels.AUTOSCALED))) return;
+    client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(observed.getMetadata().getNamespace())
+        .withName(observed.getMetadata().getName()).delete();
+    appliedHashes.keySet().removeIf(k -> k.startsWith("hpa/") && k.endsWith("/" + observed.getMetadata().getName()));
   }
 
   void deleteDeployment(Deployment d) {

@@ -151,9 +151,9 @@ public class ProcessGroupReconciler implements Reconciler<ProcessGroup>, Cleaner
         (have == null ? started : updated).computeIfAbsent(spec.effectiveOrder(), k -> new ArrayList<>()).add(name);
       }
       if (spec.getAutoscale() != null) {
-        cluster.applyAutoscaler(pg, name, DesiredAutoscaler.of(pg, spec));
+        cluster.applyAutoscaler(pg, DesiredAutoscaler.of(pg, spec));
       } else {
-        cluster.deleteAutoscaler(pg, name);
+        cluster.deleteAutoscalerOf(have);
       }
     }
     started.forEach((order, names) -> recorder.normal(pg, "StartingOrder",
@@ -177,7 +177,7 @@ public class ProcessGroupReconciler implements Reconciler<ProcessGroup>, Cleaner
     observed.forEach((name, d) -> {
       if (!wanted.contains(name) && d.getMetadata().getDeletionTimestamp() == null) {
         cluster.deleteDeployment(d);
-        cluster.deleteAutoscaler(pg, name);
+        cluster.deleteAutoscalerOf(d);
         recorder.normal(pg, "ProcessRemoved", "process " + name + " is no longer in the spec; stopping it");
       }
     });

@@ -107,6 +107,7 @@ public final class DesiredDeployment {
     Map<String, String> labels = Labels.owned(group);
     labels.put(Labels.PROCESS, p.getName());
     labels.put(Labels.ORDER, String.valueOf(p.effectiveOrder()));
+    if (p.getAutoscale() != null) labels.put(Labels.AUTOSCALED, "true");
 
     Deployment d = new DeploymentBuilder()
         .withNewMetadata()

@@ -10,6 +10,8 @@ public final class Labels {
   public static final String PROCESS = ProcessGroup.GROUP + "/process";
   public static final String ORDER = ProcessGroup.GROUP + "/order";
   public static final String APPLIED_HASH = ProcessGroup.GROUP + "/applied-hash";
+  /** On Deployments whose replicas an autoscaler owns: tells which autoscalers to remove without watching them. */
+  public static final String AUTOSCALED = ProcessGroup.GROUP + "/autoscaled";
   public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
   public static final String OPERATOR = "procgroup-operator";
   public static final String FIELD_MANAGER = OPERATOR;

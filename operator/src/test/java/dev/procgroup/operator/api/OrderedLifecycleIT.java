@@ -236,6 +236,15 @@ class OrderedLifecycleIT extends ApiTestSupport {
     client.resource(pg).update();
     await().atMost(Duration.ofSeconds(10)).until(() -> deployment("auto-extra") == null);
     assertThat(awaitPhase("auto", "Running").getProcesses()).extracting("name").containsExactly("agent", "web");
+
+    pg = get("auto");
+    pg.getSpec().getProcesses().get(1).setAutoscale(null);
+    pg.getSpec().getProcesses().get(1).setScale(3);
+    client.resource(pg).update();
+    await().atMost(Duration.ofSeconds(10)).until(() ->
+        client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(ns).withName("auto-web").get() == null);
+    awaitDeployment("auto-web", d -> d.getSpec().getReplicas() == 3
+        && !d.getMetadata().getLabels().containsKey("procgroup.dev/autoscaled"));
   }
 
   private List<String> eventReasons() {
