@@ -103,3 +103,5 @@ export function objectId(desc: ObjectDescription): string;
 export const appName: string | undefined;
 /** PROCGROUP_PROCESS (Pandora's processName). */
 export const processName: string | undefined;
+/** Pandora's `env`: NODE_ENV mapped as its DefaultEnvironment did. */
+export const env: 'production' | 'prepub' | 'test' | 'development';

@@ -40,8 +40,16 @@ module.exports = {
   },
 };
 
+/** Pandora's DefaultEnvironment mapping of NODE_ENV. */
+function pandoraEnv(nodeEnv) {
+  if (nodeEnv === 'production' || nodeEnv === 'prepub') return nodeEnv;
+  if (nodeEnv === 'test' || nodeEnv === 'unittest') return 'test';
+  return 'development';
+}
+
 // Pandora's synchronous accessors, from the env the operator gives the app container.
 Object.defineProperties(module.exports, {
   appName: {enumerable: true, get: () => process.env.PROCGROUP_GROUP},
   processName: {enumerable: true, get: () => process.env.PROCGROUP_PROCESS},
+  env: {enumerable: true, get: () => pandoraEnv(process.env.NODE_ENV)},
 });

@@ -268,6 +268,7 @@ test('after a sidecar restart the client re-publishes and re-subscribes', async 
 });
 
 test('the module-level API uses PROCGROUP_HUB_URL and Pandora\'s accessors read the env', async () => {
+  const nodeEnvBefore = process.env.NODE_ENV;
   process.env.PROCGROUP_HUB_URL = stub.url;
   process.env.PROCGROUP_PROCESS = 'background';
   process.env.PROCGROUP_GROUP = 'shop';
@@ -278,8 +279,15 @@ test('the module-level API uses PROCGROUP_HUB_URL and Pandora\'s accessors read 
     assert.equal(hub.getHub().getHubClient(), hub.getHub());
     assert.equal(hub.processName, 'background');
     assert.equal(hub.appName, 'shop');
+    for (const [nodeEnv, env] of [['production', 'production'], ['unittest', 'test'], [undefined, 'development']]) {
+      if (nodeEnv === undefined) delete process.env.NODE_ENV;
+      else process.env.NODE_ENV = nodeEnv;
+      assert.equal(hub.env, env);
+    }
   } finally {
     await hub.close();
     for (const k of ['PROCGROUP_HUB_URL', 'PROCGROUP_PROCESS', 'PROCGROUP_GROUP']) delete process.env[k];
+    if (nodeEnvBefore === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnvBefore;
   }
 });
