@@ -140,6 +140,9 @@ disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapsho
   sandbox_image = "$PAUSE_IMAGE"
   tolerate_missing_hugetlb_controller = true
   disable_apparmor = true
+  # This host withholds CAP_SYS_RESOURCE, so no process may lower its oom_score_adj (the CRI asks -998
+  # for sandboxes): cap container values at containerd's own score instead of failing runc create.
+  restrict_oom_score_adj = true
   stream_server_address = "127.0.0.1"
   [plugins."io.containerd.grpc.v1.cri".containerd]
     snapshotter = "overlayfs"

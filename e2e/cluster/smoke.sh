@@ -226,6 +226,17 @@ no_egress_and_controlled_dns() {
     || fail "pod resolv.conf is not the controlled one"
 }
 
+# Not one of the required checks: only when images/build-node-chromium has been built and imported.
+headless_chromium_renders() {
+  kn run chromium --image=docker.io/procgroup/node-chromium:20 --image-pull-policy=IfNotPresent --restart=Never \
+    --command -- chromium --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run \
+    --dump-dom 'data:text/html,<p id=x>chromium</p><script>x.textContent+="-ran-js"</script>' >/dev/null || return 1
+  wait_phase chromium Succeeded 120 || { kn logs chromium | tail -20; return 1; }
+  local out; out=$(kn logs chromium)
+  grep -q 'chromium-ran-js' <<<"$out" || fail "unexpected output: $(tail -5 <<<"$out")"
+  echo "$(grep -o '<p id="x">[^<]*</p>' <<<"$out")"
+}
+
 main() {
   [[ -f $KUBECONFIG_ADMIN ]] || { echo "no cluster: run e2e/cluster/up first" >&2; echo "0 passed, 1 failed"; exit 1; }
   log "Kubernetes $(k version -o json 2>/dev/null | sed -n 's/.*"gitVersion": "\(v1[^"]*\)".*/\1/p' | tail -1), namespace $NS"
@@ -238,6 +249,11 @@ main() {
   check "native sidecar (restartPolicy Always init) starts before app" native_sidecar_starts_first
   check "helm install of a trivial chart" helm_install_chart
   check "pod egress rejected, no masquerade, controlled resolv.conf" no_egress_and_controlled_dns
+  if ctr_ images ls -q 2>/dev/null | grep -qx docker.io/procgroup/node-chromium:20; then
+    check "node-chromium image: headless chromium runs JS in a pod" headless_chromium_renders
+  else
+    printf '%-66s SKIP (image not built: images/build-node-chromium)\n' "node-chromium image: headless chromium runs JS in a pod" >&2
+  fi
   teardown
   echo "$passed passed, $failed failed"
   ((failed == 0))
