@@ -72,7 +72,7 @@ reject() {
 # ------------------------------------------------------------------ lint (defaults and every ci/*-values.yaml)
 for strict in "" "--strict"; do
   for f in "" "$chart"/ci/*-values.yaml; do
-    label="helm lint ${strict:---no-strict} ${f:+-f ci/$(basename "$f")}"; label=${label% }
+    label="helm lint ${strict:-(not strict)} ${f:+-f ci/$(basename "$f")}"; label=${label% }
     # shellcheck disable=SC2086
     if out=$("$HELM" lint "$chart" --kube-version "$KUBE_VERSION" $strict ${f:+-f "$f"} 2>&1); then pass "$label"
     else fail "$label" "$out"; fi
@@ -87,6 +87,8 @@ render leader-ns --set leaderElection.enabled=true --set leaderElection.namespac
 render monitoring --set metrics.serviceMonitor.enabled=true --set metrics.serviceMonitor.labels.release=kps \
   --set metrics.podMonitor.enabled=true --set dashboard.enabled=true
 render monitoring-ns --set metrics.podMonitor.enabled=true --set 'watchNamespaces={team-a,team-b}'
+render monitoring-portnum --set metrics.podMonitor.enabled=true --set metrics.podMonitor.portName= \
+  --set sidecar.ports.metrics=9500
 render custom --set image.tag=0.2.0 --set sidecar.enabled=false --set sidecar.image.tag=0.2.1 \
   --set sidecar.resources.limits.cpu=500m --set logFormat=text --set serviceAccount.create=false \
   --set serviceAccount.name=existing-sa
@@ -131,7 +133,9 @@ check "ServiceMonitor/PodMonitor/dashboard absent by default" kinds defaults abs
 check "monitoring: ServiceMonitor, PodMonitor and dashboard ConfigMap rendered when enabled" kinds monitoring \
   present=ServiceMonitor,PodMonitor,ConfigMap
 check "monitoring: ServiceMonitor selects the metrics Service, port http, extra label" servicemonitor monitoring label.release=kps
-check "monitoring: PodMonitor scrapes hub sidecars (port 9464) in all namespaces" podmonitor monitoring
+check "monitoring: PodMonitor scrapes hub sidecars (port hub-metrics) in all namespaces, group/process labels" \
+  podmonitor monitoring
+check "monitoring: PodMonitor by port number when portName is empty" podmonitor monitoring-portnum targetPort=9500
 check "monitoring: PodMonitor limited to watched namespaces in namespaced mode" podmonitor monitoring-ns namespaces=team-a,team-b
 check "monitoring: dashboard ConfigMap has grafana_dashboard=1 and the JSON file" dashboard_configmap monitoring \
   "file=$chart/dashboards/procgroup.json"

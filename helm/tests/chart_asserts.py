@@ -346,7 +346,14 @@ def check_servicemonitor(docs, args):
 def check_podmonitor(docs, args):
     pm = one(docs, "PodMonitor")
     ep = pm["spec"]["podMetricsEndpoints"]
-    need(len(ep) == 1 and ep[0].get("targetPort") == 9464 and ep[0]["path"] == "/metrics", f"endpoints={ep}")
+    need(len(ep) == 1 and ep[0]["path"] == "/metrics", f"endpoints={ep}")
+    if "targetPort" in args:
+        need(ep[0].get("targetPort") == int(args["targetPort"]) and "port" not in ep[0], f"endpoints={ep}")
+    else:
+        need(ep[0].get("port") == args.get("port", "hub-metrics") and "targetPort" not in ep[0], f"endpoints={ep}")
+    rl = {(r["sourceLabels"][0], r["targetLabel"]) for r in ep[0].get("relabelings", [])}
+    need({("__meta_kubernetes_pod_label_procgroup_dev_group", "group"),
+          ("__meta_kubernetes_pod_label_procgroup_dev_process", "process")} <= rl, f"relabelings={rl}")
     nss = args.get("namespaces")
     if nss:
         need(pm["spec"]["namespaceSelector"] == {"matchNames": nss.split(",")}, f"namespaceSelector={pm['spec']['namespaceSelector']}")
