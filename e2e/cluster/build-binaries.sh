@@ -16,6 +16,15 @@ source "$here/versions.env"
 only=${1:-all}   # all | apiserver (just what the API tests need: kube-apiserver, kubectl, etcd)
 
 log() { printf '[build-binaries %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+
+# One build at a time per cache: concurrent callers (two engineers, CI and a developer) wait here
+# instead of compiling the same thing twice on 2 cores; the second one then finds the cache warm.
+mkdir -p "$PROCGROUP_CACHE"
+exec 9>"$PROCGROUP_CACHE/.build.lock"
+if ! flock -n 9; then
+  log "another build-binaries.sh is running (lock $PROCGROUP_CACHE/.build.lock): waiting for it"
+  flock 9
+fi
 export CGO_ENABLED=0 GOFLAGS=-mod=mod GOTOOLCHAIN=local
 
 build_k8s() {

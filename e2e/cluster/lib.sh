@@ -71,6 +71,16 @@ wait_for() {
 
 pidfile() { echo "$RUN/$1.pid"; }
 
+# write_if_changed PATH < CONTENT: replace PATH only if the content differs; succeed only if it changed.
+# kube-proxy exits whenever its config file is written, so an idempotent `up` must not rewrite it.
+write_if_changed() {
+  local f=$1 tmp
+  tmp=$(mktemp "$f.XXXX")
+  cat > "$tmp"
+  if [[ -f $f ]] && cmp -s "$tmp" "$f"; then rm -f "$tmp"; return 1; fi
+  mv "$tmp" "$f"
+}
+
 # is_running NAME: the pid file exists and names a live process running the expected binary.
 # Checking the executable guards against a recycled pid after a crash.
 is_running() {
@@ -125,7 +135,7 @@ kubectl_() { kubectl --kubeconfig "$KUBECONFIG_ADMIN" --request-timeout=20s "$@"
 # never touched. cgroupfs driver (SystemdCgroup=false) to match the kubelet: PID 1 here is not systemd.
 write_containerd_config() {
   mkdir -p "$STATE" "$RUN" "$CNI_CONF_DIR"
-  cat > "$STATE/containerd.toml" <<TOML
+  write_if_changed "$STATE/containerd.toml" <<TOML || true
 version = 2
 root = "$STATE/containerd"
 state = "$RUN/containerd"

@@ -22,6 +22,8 @@ check() {
   out=$(set -e; $fn 2>&1); rc=$?
   if ((rc == 0)); then
     printf 'PASS (%ss)\n' $((SECONDS - t0)) >&2; passed=$((passed + 1))
+    # What the check observed (its echo lines), as evidence.
+    [[ -n $out ]] && grep -v '^\s*$' <<<"$out" | tail -4 | sed 's/^/    > /' >&2
   else
     printf 'FAIL (%ss)\n' $((SECONDS - t0)) >&2; failed=$((failed + 1))
     sed 's/^/    | /' <<<"$out" | tail -25 >&2
