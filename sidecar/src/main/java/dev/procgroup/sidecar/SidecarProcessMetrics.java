@@ -1,10 +1,7 @@
 package dev.procgroup.sidecar;
 
-import java.lang.management.BufferPoolMXBean;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryUsage;
-import java.lang.management.ThreadMXBean;
 
 /** The sidecar's own process and JVM figures, in the conventional {@code process_*} and {@code jvm_*} names. */
 final class SidecarProcessMetrics {
@@ -25,22 +22,14 @@ final class SidecarProcessMetrics {
       gauge(sb, "process_max_fds", "File descriptor limit of the sidecar.", self.maxFds());
       gauge(sb, "process_start_time_seconds", "Start time of the sidecar process, Unix seconds.", self.startTimeSeconds());
     }
-    MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
-    MemoryUsage nonHeap = ManagementFactory.getMemoryMXBean().getNonHeapMemoryUsage();
-    header(sb, "jvm_memory_used_bytes", "Used JVM memory by area.", "gauge");
-    sb.append("jvm_memory_used_bytes{area=\"heap\"} ").append(heap.getUsed()).append('\n');
-    sb.append("jvm_memory_used_bytes{area=\"nonheap\"} ").append(nonHeap.getUsed()).append('\n');
-    header(sb, "jvm_memory_committed_bytes", "Committed JVM memory by area.", "gauge");
-    sb.append("jvm_memory_committed_bytes{area=\"heap\"} ").append(heap.getCommitted()).append('\n');
-    sb.append("jvm_memory_committed_bytes{area=\"nonheap\"} ").append(nonHeap.getCommitted()).append('\n');
+    // Heap figures from Runtime: the memory/thread/buffer-pool MXBeans would load ~1 MB of extra classes.
+    Runtime rt = Runtime.getRuntime();
+    header(sb, "jvm_memory_used_bytes", "Used JVM heap.", "gauge");
+    sb.append("jvm_memory_used_bytes{area=\"heap\"} ").append(rt.totalMemory() - rt.freeMemory()).append('\n');
+    header(sb, "jvm_memory_committed_bytes", "Committed JVM heap.", "gauge");
+    sb.append("jvm_memory_committed_bytes{area=\"heap\"} ").append(rt.totalMemory()).append('\n');
     header(sb, "jvm_memory_max_bytes", "Maximum JVM heap (-Xmx).", "gauge");
-    sb.append("jvm_memory_max_bytes{area=\"heap\"} ").append(heap.getMax()).append('\n');
-    header(sb, "jvm_buffer_pool_used_bytes", "Used bytes of the JVM buffer pools (direct = Netty buffers).", "gauge");
-    for (BufferPoolMXBean b : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)) {
-      sb.append("jvm_buffer_pool_used_bytes{pool=\"");
-      Prom.escape(sb, b.getName());
-      sb.append("\"} ").append(b.getMemoryUsed()).append('\n');
-    }
+    sb.append("jvm_memory_max_bytes{area=\"heap\"} ").append(rt.maxMemory()).append('\n');
     header(sb, "jvm_gc_collections_total", "Garbage collections by collector.", "counter");
     for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
       sb.append("jvm_gc_collections_total{gc=\"");
@@ -53,11 +42,7 @@ final class SidecarProcessMetrics {
       Prom.escape(sb, gc.getName());
       sb.append("\"} ").append(Math.max(0, gc.getCollectionTime()) / 1000.0).append('\n');
     }
-    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-    gauge(sb, "jvm_threads_live", "Live JVM threads.", threads.getThreadCount());
-    gauge(sb, "jvm_threads_daemon", "Daemon JVM threads.", threads.getDaemonThreadCount());
-    gauge(sb, "jvm_threads_peak", "Peak JVM thread count.", threads.getPeakThreadCount());
-    gauge(sb, "jvm_classes_loaded", "Classes currently loaded.", ManagementFactory.getClassLoadingMXBean().getLoadedClassCount());
+    if (self != null) gauge(sb, "jvm_threads_live", "Threads of the sidecar process.", self.threads());
     header(sb, "procgroup_hub_build_info", "Sidecar version and Java runtime.", "gauge");
     sb.append("procgroup_hub_build_info{version=\"").append(VERSION).append("\",java=\"");
     Prom.escape(sb, System.getProperty("java.version", ""));
