@@ -69,6 +69,18 @@ wait_for() {
   done
 }
 
+# wait_daemon NAME SECONDS DESCRIPTION COMMAND...: like wait_for, but give up at once if daemon NAME
+# has exited (a port conflict, a bad flag): no point in waiting out the timeout.
+wait_daemon() {
+  local name=$1 timeout=$2 what=$3; shift 3
+  local deadline=$((SECONDS + timeout))
+  until "$@" >/dev/null 2>&1; do
+    is_running "$name" || { log "$name exited while waiting for $what"; return 1; }
+    ((SECONDS < deadline)) || { log "timed out after ${timeout}s waiting for $what"; return 1; }
+    sleep 0.5
+  done
+}
+
 pidfile() { echo "$RUN/$1.pid"; }
 
 # write_if_changed PATH < CONTENT: replace PATH only if the content differs; succeed only if it changed.
@@ -97,7 +109,9 @@ start_daemon() {
   if is_running "$name"; then log "$name already running (pid $(<"$(pidfile "$name")"))"; return; fi
   local bin; bin=$(command -v "$name") || die "$name not found in PATH (run e2e/cluster/build-binaries.sh all)"
   mkdir -p "$LOGS" "$RUN"
-  setsid "$bin" "$@" </dev/null >>"$LOGS/$name.log" 2>&1 &
+  # One log per run (the previous one is kept as .1), so a failure's tail shows this run only.
+  [[ -f $LOGS/$name.log ]] && mv -f "$LOGS/$name.log" "$LOGS/$name.log.1"
+  setsid "$bin" "$@" </dev/null >"$LOGS/$name.log" 2>&1 &
   echo $! > "$(pidfile "$name")"
   log "started $name (pid $!)"
 }
@@ -162,6 +176,7 @@ disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapsho
       [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
         SystemdCgroup = false
         BinaryName = "/usr/sbin/runc"
+        Root = "$RUN/runc"            # runc's state under ours, not /run/containerd/runc
   [plugins."io.containerd.grpc.v1.cri".cni]
     bin_dir = "$CNI_BIN"
     conf_dir = "$CNI_CONF_DIR"
@@ -176,7 +191,7 @@ start_containerd() {
   write_containerd_config
   rm -f "$CTR_SOCK" "$CTR_SOCK.ttrpc"
   start_daemon containerd --config "$STATE/containerd.toml"
-  wait_for 30 "containerd socket" ctr --address "$CTR_SOCK" version || { tail -20 "$LOGS/containerd.log" >&2; die "containerd did not start"; }
+  wait_daemon containerd 30 "containerd socket" ctr --address "$CTR_SOCK" version || { tail -20 "$LOGS/containerd.log" >&2; die "containerd did not start"; }
 }
 
 # import_image TAR NAME: import a docker-save or OCI archive into namespace k8s.io, unless the same file
