@@ -136,7 +136,7 @@ our_shim_pids() {
   local p
   for p in /proc/[0-9]*; do
     [[ -r $p/cmdline ]] || continue
-    if tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -q -- "containerd-shim.* -address $CTR_SOCK"; then echo "${p#/proc/}"; fi
+    if tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -- "containerd-shim.* -address $CTR_SOCK" >/dev/null; then echo "${p#/proc/}"; fi
   done
 }
 
@@ -194,13 +194,17 @@ start_containerd() {
   wait_daemon containerd 30 "containerd socket" ctr --address "$CTR_SOCK" version || { tail -20 "$LOGS/containerd.log" >&2; die "containerd did not start"; }
 }
 
+# image_present NAME: the image is in containerd's k8s.io namespace. (The list is read whole first:
+# `ctr ... | grep -q` under pipefail fails at random when grep exits early and ctr gets SIGPIPE.)
+image_present() { local all; all=$(ctr_ images ls -q 2>/dev/null) && grep -xF "$1" <<<"$all" >/dev/null; }
+
 # import_image TAR NAME: import a docker-save or OCI archive into namespace k8s.io, unless the same file
 # (path, size, mtime) was already imported and the image is still there. Keeps a warm `up` fast.
 import_image() {
   local tar=$1 name=$2 stamp key
   stamp=$STATE/imported/$(echo "$name" | tr '/:' '__')
   key=$(stat -c '%n %s %Y' "$tar")
-  if [[ -f $stamp && $(<"$stamp") == "$key" ]] && ctr_ images ls -q | grep -qxF "$name"; then
+  if [[ -f $stamp && $(<"$stamp") == "$key" ]] && image_present "$name"; then
     log "image $name: already imported"
     return
   fi
@@ -213,7 +217,7 @@ import_image() {
     ctr_ images tag --force "$got" "$name" >/dev/null || die "tagging $got as $name failed"
     log "image $name: tagged from $got"
   fi
-  ctr_ images ls -q | grep -qxF "$name" || die "$tar did not provide image $name: $out"
+  image_present "$name" || die "$tar did not provide image $name: $out"
   mkdir -p "$STATE/imported"; echo "$key" > "$stamp"
   log "image $name: imported from ${tar#"$CLUSTER_DIR"/}"
 }

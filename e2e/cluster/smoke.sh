@@ -38,15 +38,17 @@ wait_phase() {
 }
 
 setup() {
-  k delete namespace "$NS" --ignore-not-found --wait=true --timeout=60s >/dev/null
+  k delete namespace "$NS" --ignore-not-found --wait=true --timeout=90s >/dev/null
   k create namespace "$NS" >/dev/null
   # Pods need the namespace's default ServiceAccount before they can be created.
   wait_for 30 "serviceaccount $NS/default" kn get serviceaccount default
 }
 
+# The namespace goes away in the background (pods get their grace period); setup() of the next run
+# waits for it if it is still terminating.
 teardown() {
-  helm --kubeconfig "$KUBECONFIG" -n "$NS" uninstall smoke --wait --timeout 30s >/dev/null 2>&1
-  k delete namespace "$NS" --wait=true --timeout=60s >/dev/null 2>&1 || log "namespace $NS not deleted in 60s"
+  helm --kubeconfig "$KUBECONFIG" -n "$NS" uninstall smoke --timeout 30s >/dev/null 2>&1
+  k delete namespace "$NS" --wait=false >/dev/null 2>&1 || log "could not delete namespace $NS"
 }
 
 # --- checks ---
@@ -158,7 +160,7 @@ YAML
 
 killed_container_is_restarted() {
   kn run restarter --image="$NODE_BASE" --image-pull-policy=IfNotPresent --restart=Always \
-    --command -- node -e 'setInterval(() => {}, 1000)' >/dev/null || return 1
+    --overrides='{"spec":{"terminationGracePeriodSeconds":1}}' --command -- node -e 'setInterval(() => {}, 1000)' >/dev/null || return 1
   wait_phase restarter Running 60 || return 1
   kn wait --for=condition=Ready pod/restarter --timeout=30s >/dev/null || return 1
   local id before
@@ -211,7 +213,7 @@ YAML
 helm_install_chart() {
   local chart; chart=$CLUSTER_DIR/smoke/chart
   helm --kubeconfig "$KUBECONFIG" -n "$NS" install smoke "$chart" --wait --timeout 90s || return 1
-  helm --kubeconfig "$KUBECONFIG" -n "$NS" status smoke | grep -q 'STATUS: deployed' || fail "release not deployed"
+  helm --kubeconfig "$KUBECONFIG" -n "$NS" status smoke | grep 'STATUS: deployed' >/dev/null || fail "release not deployed"
   kn rollout status deployment/smoke-web --timeout=30s || return 1
   helm --kubeconfig "$KUBECONFIG" -n "$NS" list
 }
@@ -219,12 +221,12 @@ helm_install_chart() {
 no_egress_and_controlled_dns() {
   # The REJECT for pod traffic leaving through any interface but the pod bridge is the first FORWARD rule.
   [[ $(iptables -w -S FORWARD | sed -n 2p) == "-A FORWARD -j PROCGROUP-EGRESS" ]] || fail "PROCGROUP-EGRESS is not the first FORWARD rule"
-  iptables -w -S PROCGROUP-EGRESS | grep -q -- "-s $POD_CIDR .*-j REJECT" || fail "no REJECT rule for $POD_CIDR"
+  iptables -w -S PROCGROUP-EGRESS | grep -- "-s $POD_CIDR .*-j REJECT" >/dev/null || fail "no REJECT rule for $POD_CIDR"
   ! iptables -w -t nat -S | grep -E -- "-s $POD_CIDR.*MASQUERADE" || fail "pod traffic is masqueraded"
   local pod; pod=$(kn get pod -l app=echo -o jsonpath='{.items[0].metadata.name}')
   local conf; conf=$(kn exec "$pod" -- cat /etc/resolv.conf) || return 1
   echo "$conf"
-  grep -q '^nameserver 127.0.0.1$' <<<"$conf" && ! grep -v '^nameserver 127.0.0.1$' <<<"$conf" | grep -q '^nameserver' \
+  grep -q '^nameserver 127.0.0.1$' <<<"$conf" && ! grep -v '^nameserver 127.0.0.1$' <<<"$conf" | grep '^nameserver' >/dev/null \
     || fail "pod resolv.conf is not the controlled one"
 }
 
@@ -251,7 +253,7 @@ main() {
   check "native sidecar (restartPolicy Always init) starts before app" native_sidecar_starts_first
   check "helm install of a trivial chart" helm_install_chart
   check "pod egress rejected, no masquerade, controlled resolv.conf" no_egress_and_controlled_dns
-  if ctr_ images ls -q 2>/dev/null | grep -qx docker.io/procgroup/node-chromium:20; then
+  if image_present docker.io/procgroup/node-chromium:20; then
     check "node-chromium image: headless chromium runs JS in a pod" headless_chromium_renders
   else
     printf '%-66s SKIP (image not built: images/build-node-chromium)\n' "node-chromium image: headless chromium runs JS in a pod" >&2
