@@ -55,7 +55,10 @@ function report() {
 async function main() {
   await hub.subscribe('snapshot.taken', onSnapshot);
   await hub.publishObject('stats', {
-    async report() { return report(); },
+    async report() {
+      await refreshObjects().catch((err) => log.warn('listing hub objects failed', {error: err.message}));
+      return report();
+    },
     async objects() { return refreshObjects(); },
   });
   log.info('published stats; subscribed to snapshot.taken', {intervalMs});

@@ -169,6 +169,7 @@ const server = http.createServer(async (req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, {error: {name: 'MethodNotAllowed', message: `${req.method} is not supported`}});
     switch (u.pathname) {
       case '/healthz': return json(res, 200, {ok: true});
+      case '/favicon.ico': return send(res, 204, 'image/x-icon', Buffer.alloc(0)); // Chromium asks for it on every /page
       case '/': return html(res, formPage());
       case '/page': return html(res, demoPage());
       case '/snapshot': return await snapshot(req, res, u.searchParams);
