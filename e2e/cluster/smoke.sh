@@ -99,9 +99,12 @@ YAML
   # Also proves the Service env vars are injected (ECHO_SERVICE_HOST), as for any in-cluster client.
   kn run echo-client --image="$NODE_BASE" --image-pull-policy=IfNotPresent --restart=Never --command -- \
     node -e "const h=process.env.ECHO_SERVICE_HOST||'$ip';
-      require('http').get({host: h, port: 80, timeout: 5000}, r => { let b=''; r.on('data', d => b += d);
-        r.on('end', () => { console.log('via ' + h + ': ' + r.statusCode + ' ' + b); process.exit(r.statusCode === 200 ? 0 : 1); }); })
-      .on('error', e => { console.log('error ' + e.message); process.exit(1); });" >/dev/null || return 1
+      // kube-proxy may program a brand-new Service a moment after its endpoints are ready: retry briefly.
+      let tries = 0;
+      const get = () => require('http').get({host: h, port: 80, timeout: 5000}, r => { let b=''; r.on('data', d => b += d);
+        r.on('end', () => { console.log('via ' + h + ': ' + r.statusCode + ' ' + b + ' (attempt ' + (tries + 1) + ')'); process.exit(r.statusCode === 200 ? 0 : 1); }); })
+      .on('error', e => { if (++tries < 30) return setTimeout(get, 500); console.log('error ' + e.message); process.exit(1); });
+      get();" >/dev/null || return 1
   wait_phase echo-client Succeeded 60 || { kn logs echo-client; return 1; }
   local out; out=$(kn logs echo-client)
   echo "$out"
@@ -230,6 +233,36 @@ no_egress_and_controlled_dns() {
     || fail "pod resolv.conf is not the controlled one"
 }
 
+# Behavioural egress check that cannot leak: the only route to TEST-NET-2 goes into a veth whose peer
+# is an unconfigured netns, which drops whatever it is given. With the REJECT in place the pod's connect fails at once with
+# "host unreachable" and the rule's counter rises; without it the packet would vanish into the dummy.
+EGRESS_NS=pgsmoke EGRESS_IF=pgsmoke0 EGRESS_NET=198.51.100.0/24 EGRESS_DST=198.51.100.7
+egress_sink() {
+  # This kernel has no dummy links: use a veth whose peer sits, unconfigured, in a throw-away netns.
+  ip netns add "$EGRESS_NS"
+  ip link add "$EGRESS_IF" type veth peer name pgsmoke1 netns "$EGRESS_NS"
+  ip -n "$EGRESS_NS" link set pgsmoke1 up && ip link set "$EGRESS_IF" up
+  ip route add "$EGRESS_NET" dev "$EGRESS_IF"
+}
+egress_is_rejected() {
+  egress_sink
+  local before after out rc=0
+  before=$(iptables -w -L PROCGROUP-EGRESS -v -x -n | awk '/REJECT/{print $1}')
+  kn run egress-probe --image="$NODE_BASE" --image-pull-policy=IfNotPresent --restart=Never --command -- \
+    node -e "require('net').connect({host: '$EGRESS_DST', port: 80, timeout: 5000})
+      .on('connect', () => { console.log('CONNECTED'); process.exit(1); })
+      .on('timeout', () => { console.log('TIMEOUT (not rejected)'); process.exit(1); })
+      .on('error', e => { console.log('refused: ' + e.code); process.exit(0); });" >/dev/null || rc=1
+  ((rc)) || wait_phase egress-probe Succeeded 60 || rc=1
+  out=$(kn logs egress-probe 2>&1)
+  after=$(iptables -w -L PROCGROUP-EGRESS -v -x -n | awk '/REJECT/{print $1}')
+  ip netns delete "$EGRESS_NS"   # takes the veth pair and the route with it
+  echo "pod -> $EGRESS_DST:80: $out; REJECT counter $before -> $after"
+  ((rc == 0)) || return 1
+  grep -q 'refused: EHOSTUNREACH' <<<"$out" || fail "expected EHOSTUNREACH from the REJECT rule"
+  ((after > before)) || fail "the REJECT rule did not count the packet"
+}
+
 # Not one of the required checks: only when images/build-node-chromium has been built and imported.
 headless_chromium_renders() {
   kn run chromium --image=docker.io/procgroup/node-chromium:20 --image-pull-policy=IfNotPresent --restart=Never \
@@ -252,7 +285,8 @@ main() {
   check "killed container is restarted, restartCount rises" killed_container_is_restarted
   check "native sidecar (restartPolicy Always init) starts before app" native_sidecar_starts_first
   check "helm install of a trivial chart" helm_install_chart
-  check "pod egress rejected, no masquerade, controlled resolv.conf" no_egress_and_controlled_dns
+  check "egress rules in place, no masquerade, controlled resolv.conf" no_egress_and_controlled_dns
+  check "pod traffic leaving the host is rejected (sink route)" egress_is_rejected
   if image_present docker.io/procgroup/node-chromium:20; then
     check "node-chromium image: headless chromium runs JS in a pod" headless_chromium_renders
   else
