@@ -236,15 +236,19 @@ no_egress_and_controlled_dns() {
 # Behavioural egress check that cannot leak: the only route to TEST-NET-2 goes into a veth whose peer
 # is an unconfigured netns, which drops whatever it is given. With the REJECT in place the pod's connect fails at once with
 # "host unreachable" and the rule's counter rises; without it the packet would vanish into the dummy.
-EGRESS_NS=pgsmoke EGRESS_IF=pgsmoke0 EGRESS_NET=198.51.100.0/24 EGRESS_DST=198.51.100.7
+EGRESS_IF=pgsmoke0 EGRESS_NET=198.51.100.0/24 EGRESS_DST=198.51.100.7 EGRESS_SINK_PID=
 egress_sink() {
-  # This kernel has no dummy links: use a veth whose peer sits, unconfigured, in a throw-away netns.
-  ip netns add "$EGRESS_NS"
-  ip link add "$EGRESS_IF" type veth peer name pgsmoke1 netns "$EGRESS_NS"
-  ip -n "$EGRESS_NS" link set pgsmoke1 up && ip link set "$EGRESS_IF" up
+  # This kernel has no dummy links: use a veth whose peer sits, unconfigured, in the network namespace
+  # of a sleeping process (not `ip netns add`, which would re-mount /run/netns under the pods).
+  unshare --net sleep 600 >/dev/null 2>&1 & EGRESS_SINK_PID=$!
+  sleep 0.2
+  ip link add "$EGRESS_IF" type veth peer name pgsmoke1 netns "$EGRESS_SINK_PID"
+  nsenter --net="/proc/$EGRESS_SINK_PID/ns/net" ip link set pgsmoke1 up && ip link set "$EGRESS_IF" up
   ip route add "$EGRESS_NET" dev "$EGRESS_IF"
 }
 egress_is_rejected() {
+  # Checks run in a subshell: this trap removes the sink however the check ends.
+  trap '[[ -n $EGRESS_SINK_PID ]] && kill "$EGRESS_SINK_PID" 2>/dev/null; ip link delete "$EGRESS_IF" 2>/dev/null' EXIT
   egress_sink
   local before after out rc=0
   before=$(iptables -w -L PROCGROUP-EGRESS -v -x -n | awk '/REJECT/{print $1}')
@@ -256,7 +260,6 @@ egress_is_rejected() {
   ((rc)) || wait_phase egress-probe Succeeded 60 || rc=1
   out=$(kn logs egress-probe 2>&1)
   after=$(iptables -w -L PROCGROUP-EGRESS -v -x -n | awk '/REJECT/{print $1}')
-  ip netns delete "$EGRESS_NS"   # takes the veth pair and the route with it
   echo "pod -> $EGRESS_DST:80: $out; REJECT counter $before -> $after"
   ((rc == 0)) || return 1
   grep -q 'refused: EHOSTUNREACH' <<<"$out" || fail "expected EHOSTUNREACH from the REJECT rule"
