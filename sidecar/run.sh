@@ -12,5 +12,7 @@ if [[ ! -f "$jar" ]]; then
   exit 1
 fi
 flags="$(cat "$here/target/jvm-flags.txt")"
+# Few threads: more glibc malloc arenas would only add RSS (the image sets the same).
+export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 # shellcheck disable=SC2086
 exec java $flags ${PROCGROUP_JAVA_OPTS:-} -jar "$jar" "$@"

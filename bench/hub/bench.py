@@ -18,7 +18,7 @@ CP = os.path.join(HERE, "target", "classes") + ":" + os.path.join(SIDECAR, "targ
 APP_JVM = ["java", "-XX:+UseSerialGC", "-Xmx64m", "-XX:TieredStopAtLevel=1", "-cp", CP]
 
 RATE = float(os.environ.get("BENCH_RATE", "1000"))
-WARMUP = float(os.environ.get("BENCH_WARMUP_S", "4"))
+WARMUP = float(os.environ.get("BENCH_WARMUP_S", "10"))
 MEASURE = float(os.environ.get("BENCH_MEASURE_S", "10"))
 SAT_MEASURE = float(os.environ.get("BENCH_SAT_MEASURE_S", "6"))
 CONNS_RATE = 4

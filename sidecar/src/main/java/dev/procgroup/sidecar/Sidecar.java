@@ -61,8 +61,11 @@ public final class Sidecar {
       discovery = config.discoveryMode == SidecarConfig.DiscoveryMode.STATIC
           ? new StaticDiscovery(config.staticPeers) : new KubeDiscovery(vertx, config, metrics);
 
+      // No WebSocket compression: frames are small and local; deflate (which Node's ws client offers by default)
+      // would cost CPU on both ends of a loopback connection.
       HttpServerOptions appOptions = serverOptions()
-          .setMaxWebSocketFrameSize(config.maxBodyBytes).setMaxWebSocketMessageSize(config.maxBodyBytes);
+          .setMaxWebSocketFrameSize(config.maxBodyBytes).setMaxWebSocketMessageSize(config.maxBodyBytes)
+          .setPerMessageWebSocketCompressionSupported(false).setPerFrameWebSocketCompressionSupported(false);
       HttpServer appServer = vertx.createHttpServer(appOptions).requestHandler(app::handle)
           .webSocketHandshakeHandler(app::handshake).webSocketHandler(app::connected);
       HttpServer peerServer = vertx.createHttpServer(serverOptions()).requestHandler(peer::handle);

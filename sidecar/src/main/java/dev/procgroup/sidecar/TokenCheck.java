@@ -10,8 +10,11 @@ import java.security.NoSuchAlgorithmException;
  */
 final class TokenCheck {
   private final byte[] expectedDigest;
+  /** Reused: a check runs on the sidecar's single event loop only. */
+  private final MessageDigest digest;
 
   TokenCheck(String token) {
+    this.digest = newDigest();
     this.expectedDigest = sha256(token);
   }
 
@@ -24,9 +27,13 @@ final class TokenCheck {
     return MessageDigest.isEqual(expectedDigest, sha256(authorizationHeader.substring(7).trim()));
   }
 
-  private static byte[] sha256(String s) {
+  private byte[] sha256(String s) {
+    return digest.digest(s.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static MessageDigest newDigest() {
     try {
-      return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

@@ -97,7 +97,9 @@ abstract class AbstractHubIT {
 
   @Test
   void theContextDescribesThePod() {
-    JsonObject ctx = http.get(hub("a"), "/v1/context").json();
+    Http.Resp resp = http.get(hub("a"), "/v1/context");
+    assertThat(resp.status()).as("context answer %s %s", resp.headers(), resp.body()).isEqualTo(200);
+    JsonObject ctx = resp.json();
     assertThat(ctx.getString("pod")).isEqualTo("a");
     assertThat(ctx.getString("process")).isEqualTo("web");
     assertThat(ctx.getString("group")).isEqualTo(sidecar("a").config().group);
