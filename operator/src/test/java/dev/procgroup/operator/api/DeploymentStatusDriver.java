@@ -46,8 +46,16 @@ final class DeploymentStatusDriver implements AutoCloseable {
   });
   private final SharedIndexInformer<Deployment> informer;
 
+  private final boolean makePods;
+
   DeploymentStatusDriver(KubernetesClient client) {
+    this(client, true);
+  }
+
+  /** @param makePods false for benchmarks: status only, no pods */
+  DeploymentStatusDriver(KubernetesClient client, boolean makePods) {
     this.client = client;
+    this.makePods = makePods;
     this.informer = client.apps().deployments().inAnyNamespace().inform(new ResourceEventHandler<>() {
       @Override
       public void onAdd(Deployment d) {
@@ -89,7 +97,7 @@ final class DeploymentStatusDriver implements AutoCloseable {
       Deployment d = client.apps().deployments().inNamespace(namespace).withName(name).get();
       if (d == null || d.getMetadata().getDeletionTimestamp() != null) return;
       int want = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
-      ensurePods(d, want);
+      if (makePods) ensurePods(d, want);
       boolean held = hold.contains(key(d));
       int available = held ? 0 : want;
       d.setStatus(new DeploymentStatusBuilder().withObservedGeneration(d.getMetadata().getGeneration())
