@@ -6,6 +6,10 @@
 #   - it can create the per-group sidecar ServiceAccount, Secret, pod-reader Role and RoleBinding (the
 #     RBAC escalation check passes because it holds pods get/list/watch itself), but not a wider Role;
 #   - watchNamespaces confines it to the listed namespaces; leader election gives it one Lease only.
+#   - when the operator image was built (operator/target/jib-image.tar), the real operator runs on this
+#     machine as that ServiceAccount (a token from the TokenRequest API) with the chart's environment: it
+#     must reconcile a ProcessGroup (Deployment, hub SA/Secret/Role/RoleBinding, status, finalizer, Lease)
+#     without a single "Forbidden" (PROCGROUP_SKIP_OPERATOR=1 skips this part).
 # Binaries: kube-apiserver/kubectl/etcd from $PROCGROUP_CACHE (e2e/cluster/build-binaries.sh) or
 # ~/.kubeapitest; helm as in test-chart.sh. Ports are picked free; nothing of the e2e cluster is touched.
 # Usage: helm/test-rbac-apiserver.sh ; ends with "N passed, M failed", non-zero exit on failure.
@@ -73,6 +77,124 @@ passed=0 failed=0
 pass() { passed=$((passed + 1)); echo "ok   - $1"; }
 fail() { failed=$((failed + 1)); echo "FAIL - $1"; [[ -n ${2:-} ]] && sed 's/^/       /' <<<"$2" | head -12; }
 finish() { echo "$passed passed, $failed failed"; (( failed == 0 )); exit $?; }
+
+# ---- the real operator, run as the chart's ServiceAccount (optional: needs the Jib image tar)
+op_tar=${OPERATOR_IMAGE_TAR:-$repo/operator/target/jib-image.tar}
+op_root=""
+if [[ ${PROCGROUP_SKIP_OPERATOR:-} != 1 && -f $op_tar ]]; then
+  op_root=$work/operator
+  mkdir -p "$op_root/img" "$op_root/fs"
+  tar -xf "$op_tar" -C "$op_root/img"
+  for layer in $(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))[0]["Layers"]))' "$op_root/img/manifest.json"); do
+    tar -xzf "$op_root/img/$layer" -C "$op_root/fs" 2>/dev/null
+  done
+  sed "s#/app/#$op_root/fs/app/#g" "$op_root/fs/app/jib-classpath-file" >"$op_root/classpath"
+fi
+JAVA=$(command -v java || true)
+
+# run_operator <label> <group namespace> <unwatched namespace or -> <lease namespace or ->
+run_operator() {
+  local label=$1 gns=$2 other=$3 lease_ns=$4
+  if [[ -z $op_root || -z $JAVA ]]; then echo "skip - [$label] operator run (no $op_tar or no java)"; return; fi
+  local sa_token http_port envfile log=$work/operator-$label.log pid ready=""
+  sa_token=$(k create token pg-procgroup -n "$NS" --duration=1h)
+  http_port=$(free_port)
+  cat >"$work/sa.kubeconfig" <<EOK
+apiVersion: v1
+kind: Config
+clusters: [{name: t, cluster: {server: "https://127.0.0.1:$api_port", insecure-skip-tls-verify: true}}]
+users: [{name: sa, user: {token: "$sa_token"}}]
+contexts: [{name: t, context: {cluster: t, user: sa, namespace: $NS}}]
+current-context: t
+EOK
+  # the operator container's environment exactly as the chart renders it (downward API values filled in)
+  envfile=$work/operator.env
+  "$HELM" get manifest pg -n "$NS" | python3 -c '
+import sys, yaml
+for d in yaml.safe_load_all(sys.stdin):
+    if d and d["kind"] == "Deployment":
+        for e in d["spec"]["template"]["spec"]["containers"][0]["env"]:
+            if "value" in e:
+                print(e["name"] + "=" + e["value"])
+' >"$envfile"
+  {
+    echo "POD_NAMESPACE=$NS"; echo "POD_NAME=pg-procgroup-test-0"; echo "PROCGROUP_HTTP_PORT=$http_port"
+    echo "KUBECONFIG=$work/sa.kubeconfig"; echo "HOME=$work"; echo "PATH=/usr/bin:/bin"
+  } >>"$envfile"
+  grep -v '^PROCGROUP_HTTP_PORT=8080$' "$envfile" >"$envfile.2"
+  mapfile -t envs <"$envfile.2"
+  env -i "${envs[@]}" "$JAVA" -cp "@$op_root/classpath" dev.procgroup.operator.ProcgroupOperator >"$log" 2>&1 &
+  pid=$!
+  pids+=("$pid")
+  for _ in $(seq 1 120); do
+    if curl -fsS "http://127.0.0.1:$http_port/readyz" >/dev/null 2>&1; then ready=1; break; fi
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 1
+  done
+  if [[ -n $ready ]]; then pass "[$label] operator (chart env, SA token) is ready"
+  else fail "[$label] operator is ready" "$(tail -20 "$log")"; kill "$pid" 2>/dev/null; return; fi
+
+  local pg="apiVersion: procgroup.dev/v1alpha1
+kind: ProcessGroup
+metadata: {name: rbac-check}
+spec:
+  image: docker.io/procgroup/node-base:20
+  processes:
+    - {name: first, order: 0, entry: [node, -e, '1']}
+    - {name: second, order: 1, entry: [node, -e, '2']}"
+  k apply -n "$gns" -f - <<<"$pg" >/dev/null
+  [[ $other != - ]] && k apply -n "$other" -f - <<<"$pg" >/dev/null
+  local ok=""
+  for _ in $(seq 1 60); do
+    if k get deployment -n "$gns" -l procgroup.dev/group=rbac-check -o name 2>/dev/null | grep -q . &&
+       k get serviceaccount,secret,role,rolebinding rbac-check-hub -n "$gns" >/dev/null 2>&1 &&
+       [[ -n $(k get pg rbac-check -n "$gns" -o jsonpath='{.status.observedGeneration}' 2>/dev/null) ]]; then ok=1; break; fi
+    sleep 1
+  done
+  if [[ -n $ok ]]; then pass "[$label] operator reconciled a group in $gns: Deployment, hub SA/Secret/Role/RoleBinding, status"
+  else fail "[$label] operator reconciled a group in $gns" "$(k get deploy,sa,secret,role,rolebinding -n "$gns" 2>&1; tail -20 "$log")"; fi
+  if [[ -n $(k get pg rbac-check -n "$gns" -o jsonpath='{.metadata.finalizers}' 2>/dev/null) ]]; then
+    pass "[$label] operator set its finalizer (procgroups/finalizers update)"
+  else fail "[$label] operator set its finalizer"; fi
+  if [[ -n $(k get events -n "$gns" -o name 2>/dev/null) ]]; then pass "[$label] operator recorded events in $gns"
+  else fail "[$label] operator recorded events in $gns"; fi
+  if [[ $lease_ns != - ]]; then
+    if k get lease procgroup-operator -n "$lease_ns" >/dev/null 2>&1; then pass "[$label] operator holds the Lease procgroup-operator in $lease_ns"
+    else fail "[$label] Lease procgroup-operator in $lease_ns" "$(tail -20 "$log")"; fi
+  fi
+  if [[ $other != - ]]; then
+    sleep 3
+    if [[ -z $(k get deployment,serviceaccount -n "$other" -l procgroup.dev/group=rbac-check -o name 2>/dev/null) &&
+          -z $(k get pg rbac-check -n "$other" -o jsonpath='{.status}' 2>/dev/null) ]]; then
+      pass "[$label] a group in unwatched namespace $other is left alone"
+    else fail "[$label] a group in unwatched namespace $other is left alone"; fi
+  fi
+  k delete pg rbac-check -n "$gns" --wait=false >/dev/null
+  local gone=""
+  for _ in $(seq 1 60); do
+    if ! k get pg rbac-check -n "$gns" >/dev/null 2>&1; then gone=1; break; fi
+    sleep 1
+  done
+  if [[ -n $gone ]]; then pass "[$label] delete: the operator cleaned up and released its finalizer"
+  else fail "[$label] delete completes" "$(k get pg,deploy -n "$gns" 2>&1; tail -20 "$log")"; fi
+  local denied
+  denied=$(grep -iE 'forbidden|\b403\b' "$log" | cut -c1-400 | head -3)
+  if [[ -z $denied ]]; then pass "[$label] no 'Forbidden' in the operator log"
+  else fail "[$label] no 'Forbidden' in the operator log" "$denied"; fi
+  # SIGTERM as the kubelet would; the pod gets terminationGracePeriodSeconds (30 s) before SIGKILL
+  kill "$pid" 2>/dev/null
+  local stopped=""
+  for _ in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || { stopped=1; break; }; sleep 0.5; done
+  if [[ -n $stopped ]]; then echo "info - [$label] operator exited within 10 s of SIGTERM"
+  else
+    # not counted as a chart failure: the operator's own shutdown (reported to its owners)
+    echo "WARN - [$label] operator still running 10 s after SIGTERM (killed); a pod would wait for SIGKILL"
+    kill -9 "$pid" 2>/dev/null
+  fi
+  wait "$pid" 2>/dev/null
+  [[ $other != - ]] && { k patch pg rbac-check -n "$other" --type=merge -p '{"metadata":{"finalizers":null}}' >/dev/null 2>&1; k delete pg rbac-check -n "$other" --wait=false >/dev/null 2>&1; }
+  true
+}
 
 up=""
 for _ in $(seq 1 120); do
@@ -162,6 +284,7 @@ can no create leases.coordination.k8s.io -n "$NS"
 can no get customresourcedefinitions.apiextensions.k8s.io
 sidecar_rbac team-a ok
 sidecar_rbac team-b forbidden delete
+run_operator cluster-wide team-b - -
 
 "$HELM" uninstall pg -n "$NS" >/dev/null 2>&1
 for ns in team-a team-b; do k delete role,rolebinding,serviceaccount,secret shop-hub -n "$ns" --ignore-not-found >/dev/null 2>&1; done
@@ -184,6 +307,7 @@ can no get secrets -n "$NS"
 can yes create leases.coordination.k8s.io -n "$NS"
 can yes get leases.coordination.k8s.io/procgroup-operator -n "$NS"
 can yes update leases.coordination.k8s.io/procgroup-operator -n "$NS"
+can yes patch leases.coordination.k8s.io/procgroup-operator -n "$NS"
 can no get leases.coordination.k8s.io/someone-else -n "$NS"
 can no delete leases.coordination.k8s.io/procgroup-operator -n "$NS"
 can no create leases.coordination.k8s.io -n team-a
@@ -191,6 +315,7 @@ can no create leases.coordination.k8s.io -n team-a
 can yes create selfsubjectrulesreviews.authorization.k8s.io
 sidecar_rbac team-a ok
 sidecar_rbac team-c forbidden
+run_operator namespaced+leader team-b team-c "$NS"
 
 "$HELM" uninstall pg -n "$NS" >/dev/null 2>&1
 finish

@@ -50,6 +50,8 @@ EXPECTED_LEASE_TRIPLES = {
     ("coordination.k8s.io", "leases", "create", ""),
     ("coordination.k8s.io", "leases", "get", LEASE_NAME),
     ("coordination.k8s.io", "leases", "update", LEASE_NAME),
+    # not in operator/README.md, but fabric8's LeaderElector renews the Lease with PATCH
+    ("coordination.k8s.io", "leases", "patch", LEASE_NAME),
 }
 
 SIDECAR_ENV_DEFAULTS = {  # operator/README.md defaults, which the chart's defaults must reproduce
