@@ -247,8 +247,8 @@ egress_sink() {
   ip route add "$EGRESS_NET" dev "$EGRESS_IF"
 }
 egress_is_rejected() {
-  # Checks run in a subshell: this trap removes the sink however the check ends.
-  trap '[[ -n $EGRESS_SINK_PID ]] && kill "$EGRESS_SINK_PID" 2>/dev/null; ip link delete "$EGRESS_IF" 2>/dev/null' EXIT
+  # Checks run in a subshell: this trap removes the sink however the check ends, keeping its result.
+  trap 'st=$?; [[ -n $EGRESS_SINK_PID ]] && kill "$EGRESS_SINK_PID" 2>/dev/null; ip link delete "$EGRESS_IF" 2>/dev/null; exit $st' EXIT
   egress_sink
   local before after out rc=0
   before=$(iptables -w -L PROCGROUP-EGRESS -v -x -n | awk '/REJECT/{print $1}')
