@@ -248,7 +248,8 @@ egress_sink() {
 }
 egress_is_rejected() {
   # Checks run in a subshell: this trap removes the sink however the check ends, keeping its result.
-  trap 'st=$?; [[ -n $EGRESS_SINK_PID ]] && kill "$EGRESS_SINK_PID" 2>/dev/null; ip link delete "$EGRESS_IF" 2>/dev/null; exit $st' EXIT
+  # (errexit is on in here, so every cleanup step must succeed or be excused.)
+  trap 'st=$?; kill "$EGRESS_SINK_PID" 2>/dev/null || true; ip link delete "$EGRESS_IF" 2>/dev/null || true; exit $st' EXIT
   egress_sink
   local before after out rc=0
   before=$(iptables -w -L PROCGROUP-EGRESS -v -x -n | awk '/REJECT/{print $1}')
