@@ -153,6 +153,24 @@ spec:
   done
   if [[ -n $ok ]]; then pass "[$label] operator reconciled a group in $gns: Deployment, hub SA/Secret/Role/RoleBinding, status"
   else fail "[$label] operator reconciled a group in $gns" "$(k get deploy,sa,secret,role,rolebinding -n "$gns" 2>&1; tail -20 "$log")"; fi
+  # the operator metrics the Grafana dashboard queries (constants m_* described "operator:" or "JOSDK:")
+  curl -fsS "http://127.0.0.1:$http_port/metrics" >"$work/metrics-$label.txt" 2>/dev/null
+  local missing
+  missing=$(python3 - "$chart/dashboards/procgroup.json" "$work/metrics-$label.txt" <<'PY'
+import json, re, sys
+d = json.load(open(sys.argv[1]))
+text = open(sys.argv[2]).read()
+names = set(re.findall(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)", text, re.M))
+for v in d["templating"]["list"]:
+    desc = v.get("description", "")
+    if v["type"] == "constant" and desc.startswith(("operator:", "JOSDK:")) and "(lazy" not in desc:
+        base = v["query"]
+        if not any(n == base or n.startswith(base + "_") for n in names):
+            print(base)
+PY
+)
+  if [[ -z $missing ]]; then pass "[$label] /metrics has every operator metric the dashboard queries"
+  else fail "[$label] /metrics lacks dashboard metrics" "$missing"; fi
   if [[ -n $(k get pg rbac-check -n "$gns" -o jsonpath='{.metadata.finalizers}' 2>/dev/null) ]]; then
     pass "[$label] operator set its finalizer (procgroups/finalizers update)"
   else fail "[$label] operator set its finalizer"; fi
