@@ -111,6 +111,7 @@ def loadgen(port, method, path, body, rate, conns, warmup, measure):
 
 def phase(name, run, watch_pids):
     """Warm up, then measure the fixed-rate run with CPU and RSS of watch_pids, then a saturation run."""
+    load_before = open("/proc/loadavg").read().split()[0]
     print(f"[bench] {name}: warm-up", file=sys.stderr, flush=True)
     run(RATE, CONNS_RATE, 0, WARMUP)
     cpu0 = {p: cpu_seconds(p) for p in watch_pids}
@@ -126,7 +127,7 @@ def phase(name, run, watch_pids):
     rss_sat = sampler2.stop()
     cpu_sat = {p: cpu_seconds(p) - cpu1[p] for p in watch_pids}
     return {
-        "fixed": fixed, "saturation": sat,
+        "fixed": fixed, "saturation": sat, "loadavg1": [load_before, open("/proc/loadavg").read().split()[0]],
         "cpuSecondsPer1000": {str(p): round(cpu[p] / max(1, fixed["count"]) * 1000, 4) for p in watch_pids},
         "cpuSecondsPer1000Saturated": {str(p): round(cpu_sat[p] / max(1, sat["count"]) * 1000, 4)
                                        for p in watch_pids},
@@ -168,7 +169,7 @@ def main():
                                PROCGROUP_METRICS_PORT=str(ports["bm"]),
                                PROCGROUP_STATIC_PEERS=f"a=127.0.0.1:{ports['ap']}"), "sidecar b")
         pub_b = start(APP_JVM + ["Publisher", str(ports["bh"])], name="publisher b")
-        time.sleep(2)
+        time.sleep(8)  # at rest: past the start-up JIT burst and one native-heap trim
         results["sidecarReadyMs"] = round(ready_ms)
         results["rssIdleMiB"] = {"a": round(rss_mib(a.pid), 1), "b": round(rss_mib(b.pid), 1)}
 
@@ -250,7 +251,8 @@ def write(r):
     def row(name, p, cpu):
         f, s = p["fixed"], p["saturation"]
         return (f"| {name} | {f['p50Us']:.0f} | {f['p90Us']:.0f} | {f['p99Us']:.0f} | {f['p999Us']:.0f} | "
-                f"{f['rps']:.0f} | {f['errors']} | {s['rps']:.0f} | {s['p50Us']:.0f} | {s['p99Us']:.0f} | {cpu} |")
+                f"{f['rps']:.0f} | {f['errors']} | {s['rps']:.0f} | {s['p50Us']:.0f} | {s['p99Us']:.0f} | {cpu} | "
+                f"{p['loadavg1'][0]} -> {p['loadavg1'][1]} |")
 
     lines = [
         f"# Hub benchmark {r['date']}",
@@ -263,8 +265,8 @@ def write(r):
         f"Whole run {r['wallSeconds']} s. Command: `bench/hub/run.sh`.",
         "",
         "| path | p50 us | p90 us | p99 us | p99.9 us | calls/s | errors | sat. calls/s | sat. p50 us | sat. p99 us "
-        "| CPU-s per 1000 calls @ fixed rate |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| CPU-s per 1000 calls @ fixed rate | machine load avg (1 min) during phase |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
         row("direct HTTP app -> app", d, "-"),
         row("app -> local sidecar hop (GET /v1/context)", hop, f"sidecar {hop['cpuSecondsPer1000'][a]}"),
         row("app -> sidecar -> publisher in the same pod (WebSocket)", loc, f"sidecar {loc['cpuSecondsPer1000'][a]}"),
@@ -272,7 +274,7 @@ def write(r):
         row("pandora-hub: consumer -> hub -> provider (Unix socket)", pan,
             f"hub {pan['cpuSecondsPer1000'][hub_pid]}"),
         "",
-        f"Sidecar ready (spawn to READY line): {r['sidecarReadyMs']} ms. RSS idle (after start + publisher connected): "
+        f"Sidecar ready (spawn to READY line): {r['sidecarReadyMs']} ms. RSS idle (at rest 8 s after start, publisher connected): "
         f"a {r['rssIdleMiB']['a']} MiB, b {r['rssIdleMiB']['b']} MiB; max under load (fixed / saturation): a "
         f"{two['rssMaxMiBFixed'][a]} / {two['rssMaxMiBSaturation'][a]} MiB, b {two['rssMaxMiBFixed'][b]} / "
         f"{two['rssMaxMiBSaturation'][b]} MiB; after all phases: a {r['rssAfterLoadMiB']['a']}, b "
@@ -280,6 +282,10 @@ def write(r):
         f"pandora-hub process RSS idle {r['pandoraHubRssIdleMiB']} MiB.",
         f"Saturation CPU-s per 1000 calls: sidecar a {two['cpuSecondsPer1000Saturated'][a]}, b "
         f"{two['cpuSecondsPer1000Saturated'][b]}; pandora hub {pan['cpuSecondsPer1000Saturated'][hub_pid]}.",
+        "",
+        "The machine's other work (load average column) lands in the tails: a p99 difference is only meaningful "
+        "when both phases ran at a similar load." + (" Here the direct run's p99 exceeds the sidecar path's, so "
+                                                     "the added p99 is not meaningful." if added99 < 0 else ""),
         "",
         "## Targets (DESIGN.md)",
         "",
