@@ -145,7 +145,7 @@ function demoPage() {
     `<rect x="${20 + i * 60}" y="${220 - h * 2}" width="40" height="${h * 2}" fill="hsl(${i * 45},70%,50%)"/>`).join('');
   return `<!doctype html><html><head><meta charset="utf-8"><title>Procgroup demo page</title>
 <style>
-  body{margin:0;font-family:'DejaVu Sans',sans-serif;background:linear-gradient(135deg,#14324a,#2a7f62);color:#fff}
+  html,body{min-height:100vh}body{margin:0;font-family:'DejaVu Sans',sans-serif;background:linear-gradient(135deg,#14324a,#2a7f62);color:#fff}
   main{padding:48px 64px} h1{font-size:56px;margin:0 0 8px} p{font-size:22px;opacity:.9}
   .card{background:rgba(255,255,255,.12);border-radius:16px;padding:24px;display:inline-block;margin-top:16px}
 </style></head>
