@@ -5,6 +5,7 @@ import dev.procgroup.operator.support.GroupMetrics;
 import dev.procgroup.operator.support.HttpEndpoints;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.RuntimeInfo;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
@@ -30,6 +31,7 @@ public final class ProcgroupOperator implements AutoCloseable {
 
   private final Operator operator;
   private final HttpEndpoints http;
+  private volatile boolean stopping;
 
   public ProcgroupOperator(KubernetesClient client, OperatorConfig config) throws java.io.IOException {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -48,6 +50,13 @@ public final class ProcgroupOperator implements AutoCloseable {
             .aLeaderElectionConfiguration("procgroup-operator")
             .withLeaseNamespace(config.leaderElectionNamespace())
             .withIdentity(identity)
+            // JOSDK would System.exit() when leadership ends; during our own shutdown hook that call never
+            // returns and the pod hangs until SIGKILL. Exit ourselves, and only when leadership is lost.
+            .withExitOnStopLeading(false)
+            .withLeaderCallbacks(new LeaderCallbacks(
+                () -> LOG.info("became the leader ({})", identity),
+                this::leadershipLost,
+                leader -> LOG.info("leader is now {}", leader)))
             .build());
       }
     });
@@ -69,8 +78,15 @@ public final class ProcgroupOperator implements AutoCloseable {
 
   public int httpPort() { return http.port(); }
 
+  private void leadershipLost() {
+    if (stopping) return;
+    LOG.warn("lost the leader lease; exiting so that a fresh process competes for it");
+    new Thread(() -> System.exit(1), "exit-on-lost-lease").start();
+  }
+
   @Override
   public void close() {
+    stopping = true;
     operator.stop();
     http.close();
   }
