@@ -79,7 +79,8 @@ final class AppApi {
         .compose(args -> hub.invoke(object, method, args, timeoutMs, pin))
         .onSuccess(body -> HttpSupport.json(req.response(), 200, body))
         .onFailure(t -> {
-          if (t instanceof HubError h && h.status < 500 && h.status != 404) hub.metrics.badRequest("app", h.name);
+          Throwable cause = t instanceof HttpSupport.ClosingError c ? c.error : t;
+          if (cause instanceof HubError h && h.status < 500 && h.status != 404) hub.metrics.badRequest("app", h.name);
           HttpSupport.error(req.response(), t);
         });
   }

@@ -12,28 +12,80 @@ final class HttpSupport {
 
   private HttpSupport() {}
 
-  /** Reads the whole body; fails with 413 as soon as it is known to exceed {@code max} bytes. */
+  /** Beyond this many bytes a refused body is not drained any more: the connection is just closed. */
+  static final long MAX_DRAIN_BYTES = 64L << 20;
+
+  /**
+   * Reads the whole body; fails with 413 when it exceeds {@code max} bytes. A too large body is still read to its
+   * end (and dropped) before the failure is reported: closing a socket with unread input makes the kernel send a
+   * reset, which can destroy our 413 answer before the client reads it.
+   */
   static Future<Buffer> readBody(HttpServerRequest req, int max) {
     String length = req.getHeader("Content-Length");
+    long declared = -1;
     if (length != null) {
       try {
-        if (Long.parseLong(length.trim()) > max) return Future.failedFuture(HubError.tooLarge(max));
+        declared = Long.parseLong(length.trim());
       } catch (NumberFormatException e) {
         return Future.failedFuture(HubError.badRequest("bad Content-Length"));
       }
+      boolean bodyNotSentYet = "100-continue".equalsIgnoreCase(req.getHeader("Expect"));
+      if (declared > max && (bodyNotSentYet || declared > MAX_DRAIN_BYTES)) {
+        return Future.failedFuture(closing(HubError.tooLarge(max)));
+      }
     }
     Promise<Buffer> promise = Promise.promise();
-    Buffer body = Buffer.buffer(length != null ? Math.max(0, Math.min(max, Integer.parseInt(length.trim()))) : 256);
+    Buffer body = Buffer.buffer(declared >= 0 && declared <= max ? (int) declared : 256);
+    long[] seen = {0};
     req.handler(chunk -> {
-      if (body.length() + chunk.length() > max) {
-        if (promise.tryFail(HubError.tooLarge(max))) req.pause();
-      } else {
+      seen[0] += chunk.length();
+      if (seen[0] <= max) {
         body.appendBuffer(chunk);
+      } else if (seen[0] > MAX_DRAIN_BYTES && promise.tryFail(closing(HubError.tooLarge(max)))) {
+        req.pause();
       }
     });
-    req.endHandler(v -> promise.tryComplete(body));
+    req.endHandler(v -> {
+      if (seen[0] > max) promise.tryFail(HubError.tooLarge(max)); else promise.tryComplete(body);
+    });
     req.exceptionHandler(promise::tryFail);
     return promise.future();
+  }
+
+  /** Marks an error whose answer must close the connection (the request body was left unread). */
+  private static ClosingError closing(HubError e) {
+    return new ClosingError(e);
+  }
+
+  /** A HubError answered with {@code Connection: close}. */
+  static final class ClosingError extends RuntimeException {
+    final HubError error;
+
+    ClosingError(HubError error) {
+      super(error.getMessage(), null, false, false);
+      this.error = error;
+    }
+  }
+
+  /** Reads and drops the request body (bounded), then runs {@code then}: see {@link #readBody} on resets. */
+  static void drainThen(HttpServerRequest req, Runnable then) {
+    long[] seen = {0};
+    boolean[] done = {false};
+    req.handler(chunk -> {
+      seen[0] += chunk.length();
+      if (seen[0] > MAX_DRAIN_BYTES && !done[0]) {
+        done[0] = true;
+        req.pause();
+        req.response().putHeader("Connection", "close");
+        then.run();
+      }
+    });
+    req.endHandler(v -> {
+      if (!done[0]) {
+        done[0] = true;
+        then.run();
+      }
+    });
   }
 
   static void json(HttpServerResponse resp, int status, Buffer body) {
@@ -47,13 +99,13 @@ final class HttpSupport {
 
   /** Any failure as the protocol's error shape; unexpected exceptions become a structured 500 "HubError". */
   static void error(HttpServerResponse resp, Throwable t) {
-    HubError e = t instanceof HubError h ? h : new HubError(500, "HubError", String.valueOf(t.getMessage()));
     if (resp.ended() || resp.closed()) return;
-    if ("remote".equals(e.source)) resp.putHeader("Procgroup-Error", "remote");
-    if (e.status == 413) {
-      // The rest of the body was never read: do not reuse this connection.
-      resp.putHeader("Connection", "close");
+    if (t instanceof ClosingError c) {
+      resp.putHeader("Connection", "close"); // the rest of the body was never read
+      t = c.error;
     }
+    HubError e = t instanceof HubError h ? h : new HubError(500, "HubError", String.valueOf(t.getMessage()));
+    if ("remote".equals(e.source)) resp.putHeader("Procgroup-Error", "remote");
     json(resp, e.status, e.toBody());
   }
 }

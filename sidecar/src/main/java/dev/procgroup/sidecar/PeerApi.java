@@ -22,10 +22,10 @@ final class PeerApi {
   void handle(HttpServerRequest req) {
     if (!tokens.allows(req.getHeader("Authorization"))) {
       hub.metrics.peerAuthFailure();
-      // The body is never read: close so the connection cannot be reused for another try.
+      // Drain the body before answering (see HttpSupport.readBody on resets), then close the connection.
       req.response().putHeader("Connection", "close");
-      HttpSupport.error(req.response(), HubError.unauthorized("missing or wrong bearer token for group "
-          + hub.config.group));
+      HttpSupport.drainThen(req, () -> HttpSupport.error(req.response(),
+          HubError.unauthorized("missing or wrong bearer token for group " + hub.config.group)));
       return;
     }
     try {
