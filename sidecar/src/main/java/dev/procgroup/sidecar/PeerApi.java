@@ -22,8 +22,7 @@ final class PeerApi {
   void handle(HttpServerRequest req) {
     if (!tokens.allows(req.getHeader("Authorization"))) {
       hub.metrics.peerAuthFailure();
-      // Drain the body before answering (see HttpSupport.readBody on resets), then close the connection.
-      req.response().putHeader("Connection", "close");
+      // Drain the body before answering (see HttpSupport.readBody on resets); the connection stays usable.
       HttpSupport.drainThen(req, () -> HttpSupport.error(req.response(),
           HubError.unauthorized("missing or wrong bearer token for group " + hub.config.group)));
       return;

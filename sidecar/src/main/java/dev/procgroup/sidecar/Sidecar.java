@@ -31,8 +31,9 @@ public final class Sidecar {
   public Sidecar(SidecarConfig config) {
     this.config = config;
     // One event loop: the hub's state needs no locks, and one core handles far more than the target rate.
+    // Native epoll when netty-transport-native-epoll loads (it unpacks its .so into java.io.tmpdir), else NIO.
     this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1)
-        .setInternalBlockingPoolSize(1).setPreferNativeTransport(false));
+        .setInternalBlockingPoolSize(1).setPreferNativeTransport(true));
   }
 
   public Future<Sidecar> start() {
@@ -85,9 +86,9 @@ public final class Sidecar {
           .onSuccess(v -> {
             started = true;
             LOG.log(Level.INFO, "procgroup sidecar {0}/{1} pod {2}: hub {3}:{4,number,#}, peer {5}:{6,number,#}, "
-                    + "metrics {7}:{8,number,#}, discovery {9}", config.group, config.process, config.podName,
+                    + "metrics {7}:{8,number,#}, discovery {9}, transport {10}", config.group, config.process, config.podName,
                 config.hubHost, hubPort, config.peerHost, peerPort, config.metricsHost, metricsPort,
-                config.discoveryMode);
+                config.discoveryMode, vertx.isNativeTransportEnabled() ? "epoll" : "nio");
           });
     }
 

@@ -13,6 +13,7 @@ final class Http {
 
   record Resp(int status, Map<String, String> headers, String body) {
     JsonObject json() {
+      if (body.isEmpty()) throw new AssertionError("empty body: HTTP " + status + " " + headers);
       return new JsonObject(body);
     }
 
