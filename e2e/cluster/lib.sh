@@ -234,6 +234,7 @@ $IMAGES_DIR/node-base-docker.tar|docker.io/procgroup/node-base:20|images/build-n
 $IMAGES_DIR/node-chromium-docker.tar|docker.io/procgroup/node-chromium:20|images/build-node-chromium
 $root/operator/target/jib-image.tar|docker.io/procgroup/operator:0.1.0|mvn -pl operator,sidecar -am package jib:buildTar
 $root/sidecar/target/jib-image.tar|docker.io/procgroup/sidecar:0.1.0|mvn -pl operator,sidecar -am package jib:buildTar
+$root/examples/.images/example-page-snapshot-docker.tar|docker.io/procgroup/example-page-snapshot:0.1.0|examples/build-images
 TABLE
 }
 
