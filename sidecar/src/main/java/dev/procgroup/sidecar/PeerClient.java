@@ -34,20 +34,22 @@ final class PeerClient implements PeerTransport {
     this.authorization = "Bearer " + token;
   }
 
+  /** @param timeoutMs idle timeout of the exchange; 0 = none (invoke: the hub's own call timer decides) */
   private RequestOptions options(Peer peer, HttpMethod method, String uri, long timeoutMs) {
     String address = peer.address;
     int colon = address.lastIndexOf(':');
     String host = address.substring(0, colon);
     if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
     return new RequestOptions().setMethod(method).setHost(host).setPort(Integer.parseInt(address.substring(colon + 1)))
-        .setURI(uri).setConnectTimeout(2000).setIdleTimeout(timeoutMs)
+        .setURI(uri).setConnectTimeout(2000).setIdleTimeout(timeoutMs > 0 ? timeoutMs : -1)
         .putHeader("Authorization", authorization).putHeader("Content-Type", "application/json");
   }
 
   @Override public Future<Response> invoke(Peer peer, String object, String method, Buffer args, long timeoutMs,
                                            Hub.RemoteInvocation call) {
-    // The idle timeout is a backstop only: the hub's own timer answers the caller at timeoutMs.
-    RequestOptions o = options(peer, HttpMethod.POST, "/peer/v1/invoke/" + object + "/" + method, timeoutMs + 5000)
+    // No idle timer per request: the hub's own call timer answers the caller at timeoutMs, and the peer
+    // answers 504 at the same deadline, which frees the pooled connection.
+    RequestOptions o = options(peer, HttpMethod.POST, "/peer/v1/invoke/" + object + "/" + method, 0)
         .putHeader("Procgroup-Timeout-Ms", Long.toString(timeoutMs));
     return client.request(o).compose(req -> {
       call.abort = () -> req.reset();
