@@ -92,6 +92,7 @@ final class Prom {
     if (v == Math.rint(v) && Math.abs(v) < 1e15) sb.append((long) v);
     else if (Double.isNaN(v)) sb.append("NaN");
     else if (Double.isInfinite(v)) sb.append(v > 0 ? "+Inf" : "-Inf");
+    else if (Math.abs(v) >= 1e7 || (v != 0 && Math.abs(v) < 1e-3)) sb.append(java.math.BigDecimal.valueOf(v).toPlainString());
     else sb.append(v);
   }
 

@@ -41,6 +41,17 @@ class PromTest {
   }
 
   @Test
+  void largeAndTinyValuesAreWrittenAsPlainDecimals() {
+    StringBuilder sb = new StringBuilder();
+    Prom.number(sb, 1.79525648087E9);
+    sb.append(' ');
+    Prom.number(sb, 0.00012);
+    sb.append(' ');
+    Prom.number(sb, 42);
+    assertThat(sb.toString()).isEqualTo("1795256480.87 0.00012 42");
+  }
+
+  @Test
   void seriesBeyondTheCapFoldIntoOther() {
     Prom.Simple c = Prom.counter("y_total", "Y.", "object");
     for (int i = 0; i < Prom.MAX_SERIES + 10; i++) c.inc("o" + i);
