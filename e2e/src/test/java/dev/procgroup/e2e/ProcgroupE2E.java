@@ -54,6 +54,7 @@ class ProcgroupE2E {
   final Map<String, Instant> podStopRequested = new ConcurrentHashMap<>();
   final Map<String, Instant> podGone = new ConcurrentHashMap<>();
   final Map<String, String> podProcess = new ConcurrentHashMap<>();
+  final java.util.Set<String> counted = ConcurrentHashMap.newKeySet();
   SharedIndexInformer<Deployment> deployments;
   SharedIndexInformer<Pod> pods;
 
@@ -263,6 +264,10 @@ class ProcgroupE2E {
   @Test
   @Order(40)
   void deletingTheGroupStopsTheHighestOrderFirstAndWaitsForItsPods() {
+    List<String> live = client.pods().inNamespace(ns).withLabel("procgroup.dev/group", "ordered").list().getItems()
+        .stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null).map(p -> p.getMetadata().getName())
+        .toList(); // earlier tests replaced pods (scale, restart): only the ones running now count
+    counted.addAll(live);
     cluster.kubectl("delete", "-n", ns, "procgroup/ordered", "--wait=true", "--timeout=240s");
     Map<Integer, List<String>> orders = Map.of(0, List.of("db"), 1, List.of("api", "cache"), 2, List.of("worker"));
     for (int k = 2; k > 0; k--) {
@@ -274,6 +279,81 @@ class ProcgroupE2E {
     }
     assertThat(client.apps().deployments().inNamespace(ns).withLabel("procgroup.dev/group", "ordered").list()
         .getItems()).isEmpty();
+  }
+
+  // -- the page-snapshot example: IPC across pods ------------------------------------------------------------
+
+  static final String HUB = "/app/node_modules/@procgroup/hub";
+
+  @Test
+  @Order(50)
+  void pageSnapshotExampleBecomesReadyAndWebCallsBackgroundAcrossPods() throws Exception {
+    Instant applied = Instant.now();
+    cluster.kubectl("apply", "-n", ns, "-f", LocalCluster.ROOT.resolve("examples/page-snapshot/procgroup.yaml").toString());
+    awaitPhase("page-snapshot", "Running", LONG);
+    measure("page-snapshot example (agent, web, background + Chromium): kubectl apply -> Ready: %d ms",
+        Duration.between(applied, Instant.now()).toMillis());
+    Pod web = podsOf("page-snapshot", "web").get(0);
+    Pod background = podsOf("page-snapshot", "background").get(0);
+    assertThat(web.getMetadata().getName()).isNotEqualTo(background.getMetadata().getName());
+    String base = "http://" + web.getStatus().getPodIP() + ":5511";
+
+    var snapshot = cluster.get(base + "/snapshot");
+    assertThat(snapshot.statusCode()).isEqualTo(200);
+    assertThat(snapshot.headers().firstValue("content-type")).hasValue("image/jpeg");
+    byte[] jpeg = snapshot.body();
+    assertThat(jpeg.length).isGreaterThan(1000);
+    assertThat(new byte[] {jpeg[0], jpeg[1], jpeg[2]}).containsExactly(0xFF, 0xD8, 0xFF);
+    measure("GET /snapshot through the hub (web pod -> background pod, Chromium): %d bytes of JPEG", jpeg.length);
+
+    var remoteError = cluster.get(base + "/snapshot?url=nope");
+    String errorBody = new String(remoteError.body(), StandardCharsets.UTF_8);
+    assertThat(remoteError.statusCode()).isEqualTo(400);
+    assertThat(errorBody).containsPattern("\"code\":\\s*\"ERR_INVALID_URL\"")
+        .containsPattern("\"source\":\\s*\"remote\"").contains("invalid URL: nope");
+
+    String sidecarMetrics = new String(cluster.get("http://" + web.getStatus().getPodIP() + ":9464/metrics").body(),
+        StandardCharsets.UTF_8);
+    assertThat(sidecarMetrics).containsPattern("procgroup_hub_calls_total\\{[^}]*object=\"pageSnapshot\"");
+  }
+
+  @Test
+  @Order(51)
+  void aHubCallThatOutlivesItsTimeoutFailsWithTimeout() {
+    Pod web = podsOf("page-snapshot", "web").get(0);
+    String out = cluster.kubectl("exec", "-n", ns, web.getMetadata().getName(), "-c", "web", "--", "node", "-e",
+        "require('" + HUB + "').getProxy('pageSnapshot', {timeout: 50}).take('http://10.244.0.254:81/')"
+            + ".then(() => console.log('RESULT no timeout'), e => console.log('RESULT', e.name, e.source, e.code))"
+            + ".finally(() => process.exit(0))");
+    assertThat(out).contains("RESULT Timeout hub");
+  }
+
+  @Test
+  @Order(52)
+  void anObjectPublishedAtRunTimeIsCalledFromAnotherPod() throws Exception {
+    // background published snapshotStats after it started; web's /stats calls it across pods
+    Pod web = podsOf("page-snapshot", "web").get(0);
+    var stats = cluster.get("http://" + web.getStatus().getPodIP() + ":5511/stats");
+    assertThat(stats.statusCode()).isEqualTo(200);
+    assertThat(new String(stats.body(), StandardCharsets.UTF_8)).contains("snapshot");
+
+    // and a process started now in the agent pod publishes e2eEcho, which the web pod calls
+    Pod agent = podsOf("page-snapshot", "agent").get(0);
+    Process publisher = new ProcessBuilder(cluster.kubectl, "--kubeconfig=" + cluster.kubeconfig, "exec", "-n", ns,
+        agent.getMetadata().getName(), "-c", "agent", "--", "node", "-e",
+        "const hub = require('" + HUB + "'); hub.publishObject('e2eEcho', {hello(n) { return 'hi ' + n + ' from '"
+            + " + process.env.PROCGROUP_POD_NAME; }}).then(() => console.log('PUBLISHED'));"
+            + " setTimeout(() => process.exit(0), 60000);").redirectErrorStream(true).start();
+    try {
+      String callScript = "require('" + HUB + "').getProxy('e2eEcho', {timeout: 5000}).hello('e2e')"
+          + ".then(r => console.log('RESULT', r), e => console.log('ERROR', e.name, e.message))";
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() ->
+          assertThat(cluster.kubectl("exec", "-n", ns, web.getMetadata().getName(), "-c", "web", "--", "node", "-e",
+              callScript)).contains("RESULT hi e2e from " + agent.getMetadata().getName()));
+    } finally {
+      publisher.destroy();
+    }
+    cluster.kubectl("delete", "-n", ns, "procgroup/page-snapshot", "--wait=true", "--timeout=180s");
   }
 
   // -- upgrade and uninstall --------------------------------------------------------------------------------
@@ -335,12 +415,14 @@ class ProcgroupE2E {
   }
 
   private Instant lastOf(Map<String, Instant> times, List<String> processes) {
-    return times.entrySet().stream().filter(e -> processes.contains(podProcess.get(e.getKey())))
+    return times.entrySet().stream().filter(e -> counted.contains(e.getKey()))
+        .filter(e -> processes.contains(podProcess.get(e.getKey())))
         .map(Map.Entry::getValue).max(Instant::compareTo).orElseThrow(() -> new AssertionError("no pods of " + processes));
   }
 
   private Instant firstOf(Map<String, Instant> times, List<String> processes) {
-    return times.entrySet().stream().filter(e -> processes.contains(podProcess.get(e.getKey())))
+    return times.entrySet().stream().filter(e -> counted.contains(e.getKey()))
+        .filter(e -> processes.contains(podProcess.get(e.getKey())))
         .map(Map.Entry::getValue).min(Instant::compareTo).orElseThrow(() -> new AssertionError("no pods of " + processes));
   }
 

@@ -3,6 +3,7 @@ package dev.procgroup.operator;
 import dev.procgroup.operator.support.EventRecorder;
 import dev.procgroup.operator.support.GroupMetrics;
 import dev.procgroup.operator.support.HttpEndpoints;
+import dev.procgroup.operator.support.MetricsHygiene;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
@@ -35,6 +36,7 @@ public final class ProcgroupOperator implements AutoCloseable {
 
   public ProcgroupOperator(KubernetesClient client, OperatorConfig config) throws java.io.IOException {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    MetricsHygiene.apply(registry);
     new JvmMemoryMetrics().bindTo(registry);
     new JvmGcMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);

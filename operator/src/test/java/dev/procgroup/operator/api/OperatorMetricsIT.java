@@ -1,0 +1,47 @@
+package dev.procgroup.operator.api;
+
+import static dev.procgroup.operator.Specs.group;
+import static dev.procgroup.operator.Specs.process;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The operator's own endpoints: Prometheus text that promtool accepts, and the health probes. */
+class OperatorMetricsIT extends ApiTestSupport {
+  final HttpClient http = HttpClient.newHttpClient();
+
+  String scrape(String path) throws Exception {
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + cluster.operator.httpPort() + path)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(path).isEqualTo(200);
+    return r.body();
+  }
+
+  @Test
+  void metricsDescribeGroupsAndProcessesAndPassPromtool() throws Exception {
+    create(group("metered", process("agent", 0, 1), process("web", 1, 2)));
+    awaitPhase("metered", "Running");
+    String metrics = scrape("/metrics");
+    assertThat(metrics)
+        .contains("procgroup_process_ready_replicas{group=\"metered\",namespace=\"" + ns + "\",process=\"web\"} 2.0")
+        .contains("procgroup_process_desired_replicas{group=\"metered\",namespace=\"" + ns + "\",process=\"agent\"} 1.0")
+        .contains("procgroup_process_restarts{")
+        .containsPattern("procgroup_groups\\{phase=\"Running\"} [1-9]")
+        .contains("procgroup_reconciliations_total")
+        .contains("operator_sdk_reconciliations_success_total");
+    Process promtool = new ProcessBuilder("promtool", "check", "metrics").redirectErrorStream(true).start();
+    promtool.getOutputStream().write(metrics.getBytes(StandardCharsets.UTF_8));
+    promtool.getOutputStream().close();
+    String findings = new String(promtool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(promtool.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(promtool.exitValue()).as("promtool check metrics:\n%s", findings).isZero();
+    assertThat(scrape("/healthz")).isEqualTo("ok\n");
+    assertThat(scrape("/readyz")).isEqualTo("ok\n");
+  }
+}
