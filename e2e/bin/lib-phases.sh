@@ -25,15 +25,9 @@ export KUBECONFIG=${KUBECONFIG:-/var/lib/procgroup-cluster/admin.kubeconfig}
 HELM=$PROCGROUP_CACHE/helm/$HELM_VERSION/bin/helm
 KUBECTL=$PROCGROUP_CACHE/k8s/$K8S_VERSION/bin/kubectl
 
-# Operator and sidecar images: Jib onto the locally made JRE base, then imported into the cluster's containerd.
-build_java_images() {
-  (cd "$ROOT" && mvn -B -q install -DskipTests && mvn -B -q -pl operator,sidecar jib:buildTar) || return
-  "$ROOT/e2e/cluster/images/load"
-}
-
-# Every image: base images, the Java images, the examples.
+# Every image (base images, operator and sidecar with Jib, the examples), imported into the cluster's containerd.
 build_all_images() {
-  "$ROOT/e2e/cluster/images/build-all" && build_java_images && "$ROOT/examples/build-images"
+  "$ROOT/e2e/cluster/images/build-all"
 }
 
 install_chart() {
