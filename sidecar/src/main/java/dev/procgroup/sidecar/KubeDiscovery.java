@@ -92,12 +92,12 @@ final class KubeDiscovery implements Discovery {
 
   private void list() {
     if (stopped) return;
-    client.request(request(podsPath, 30_000)).compose(req -> req.send())
-        .compose(resp -> resp.body().map(body -> {
+    client.request(request(podsPath, 30_000)).compose(req -> req.send()
+        .compose(resp -> resp.body().map(body -> { // body() in the response's own callback
           if (resp.statusCode() != 200) throw new IllegalStateException("list pods: HTTP " + resp.statusCode() + " "
               + abbreviate(body));
           return new JsonObject(body);
-        }))
+        })))
         .onSuccess(this::applyList)
         .onFailure(this::retryLater);
   }
@@ -129,8 +129,8 @@ final class KubeDiscovery implements Discovery {
     if (stopped) return;
     String uri = podsPath + "&watch=true&allowWatchBookmarks=true&timeoutSeconds=" + WATCH_TIMEOUT_SECONDS
         + (resourceVersion != null ? "&resourceVersion=" + resourceVersion : "");
-    client.request(request(uri, (WATCH_TIMEOUT_SECONDS + 60) * 1000L)).compose(req -> req.send())
-        .onSuccess(this::consumeWatch)
+    client.request(request(uri, (WATCH_TIMEOUT_SECONDS + 60) * 1000L))
+        .compose(req -> req.send().onSuccess(this::consumeWatch)) // handlers set as the response arrives
         .onFailure(this::retryLater);
   }
 

@@ -53,30 +53,31 @@ final class PeerClient implements PeerTransport {
         .putHeader("Procgroup-Timeout-Ms", Long.toString(timeoutMs));
     return client.request(o).compose(req -> {
       call.abort = () -> req.reset();
-      return req.send(args);
-    }).compose(PeerClient::toResponse);
+      return req.send(args).compose(PeerClient::toResponse);
+    });
   }
 
   @Override public Future<JsonObject> fetchObjects(Peer peer) {
     return client.request(options(peer, HttpMethod.GET, "/peer/v1/objects", CONTROL_TIMEOUT_MS))
-        .compose(req -> req.send()).compose(PeerClient::toResponse).compose(r -> r.status() == 200
+        .compose(req -> req.send().compose(PeerClient::toResponse)).compose(r -> r.status() == 200
             ? Future.succeededFuture(new JsonObject(r.body()))
             : Future.failedFuture("HTTP " + r.status() + " " + r.body()));
   }
 
   @Override public Future<Void> announce(Peer peer, Buffer document) {
     return client.request(options(peer, HttpMethod.POST, "/peer/v1/announce", CONTROL_TIMEOUT_MS))
-        .compose(req -> req.send(document)).compose(PeerClient::toResponse).compose(r -> r.status() / 100 == 2
+        .compose(req -> req.send(document).compose(PeerClient::toResponse)).compose(r -> r.status() / 100 == 2
             ? Future.succeededFuture() : Future.failedFuture("HTTP " + r.status() + " " + r.body()));
   }
 
   @Override public Future<Integer> event(Peer peer, String event, Buffer body) {
     return client.request(options(peer, HttpMethod.POST, "/peer/v1/events/" + event, CONTROL_TIMEOUT_MS))
-        .compose(req -> req.send(body)).compose(PeerClient::toResponse).compose(r -> r.status() / 100 == 2
+        .compose(req -> req.send(body).compose(PeerClient::toResponse)).compose(r -> r.status() / 100 == 2
             ? Future.succeededFuture(new JsonObject(r.body()).getInteger("delivered", 0))
             : Future.failedFuture("HTTP " + r.status() + " " + r.body()));
   }
 
+  /** Called in the callback that receives the response (never one future later, when the body may be gone). */
   private static Future<Response> toResponse(HttpClientResponse resp) {
     return resp.body().map(b -> new Response(resp.statusCode(), b));
   }
