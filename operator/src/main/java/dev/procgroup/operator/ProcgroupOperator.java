@@ -4,6 +4,7 @@ import dev.procgroup.operator.support.EventRecorder;
 import dev.procgroup.operator.support.GroupMetrics;
 import dev.procgroup.operator.support.HttpEndpoints;
 import dev.procgroup.operator.support.MetricsHygiene;
+import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
@@ -103,9 +104,20 @@ public final class ProcgroupOperator implements AutoCloseable {
     }
   }
 
+  /**
+   * The current kubeconfig or in-cluster account, with room for concurrent requests: fabric8 allows 5 per host
+   * by default, which would leave JOSDK's 50 reconciler threads queueing behind each other.
+   */
+  static Config clientConfig() {
+    Config config = Config.autoConfigure(null);
+    config.setMaxConcurrentRequests(256);
+    config.setMaxConcurrentRequestsPerHost(128);
+    return config;
+  }
+
   public static void main(String[] args) throws Exception {
     OperatorConfig config = OperatorConfig.fromEnvironment(System.getenv());
-    KubernetesClient client = new KubernetesClientBuilder().build();
+    KubernetesClient client = new KubernetesClientBuilder().withConfig(clientConfig()).build();
     ProcgroupOperator op = new ProcgroupOperator(client, config);
     Runtime.getRuntime().addShutdownHook(new Thread(op::close, "shutdown"));
     op.start();
