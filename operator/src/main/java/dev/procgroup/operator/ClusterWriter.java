@@ -4,7 +4,6 @@ import dev.procgroup.api.v1alpha1.ProcessGroup;
 import dev.procgroup.operator.desired.DesiredDeployment;
 import dev.procgroup.operator.desired.HubAccess;
 import dev.procgroup.operator.desired.Labels;
-import dev.procgroup.operator.desired.Names;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -40,17 +39,14 @@ final class ClusterWriter {
     appliedHashes.put(key, hash);
   }
 
+  /** Creates the group's peer token once; an existing one (409) is kept, never rotated under running pods. */
   void ensureHubToken(ProcessGroup pg) {
     String key = "secret/" + pg.getMetadata().getUid();
     if (appliedHashes.containsKey(key)) return;
-    String ns = pg.getMetadata().getNamespace();
-    String name = Names.hub(pg.getMetadata().getName());
-    if (client.secrets().inNamespace(ns).withName(name).get() == null) {
-      try {
-        client.secrets().inNamespace(ns).resource(HubAccess.tokenSecret(pg)).create();
-      } catch (KubernetesClientException e) {
-        if (e.getCode() != 409) throw e; // created meanwhile (another replica before it lost the lease)
-      }
+    try {
+      client.secrets().inNamespace(pg.getMetadata().getNamespace()).resource(HubAccess.tokenSecret(pg)).create();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 409) throw e;
     }
     appliedHashes.put(key, "created");
   }

@@ -32,9 +32,9 @@ import java.util.concurrent.TimeUnit;
  * apiserver alone costs. The {@link DeploymentStatusDriver} marks Deployments available (no kubelet here).
  */
 public final class OperatorScaleBench {
-  /** The operator's JVM flags: the chart's javaToolOptions, with the heap cap a 512Mi limit gives it there. */
+  /** The operator image's JVM flags (operator/pom.xml, Jib), with -Xmx for the share of memory it gets in a pod. */
   static final String JVM_FLAGS = System.getenv().getOrDefault("OPERATOR_JAVA_OPTS",
-      "-XX:+UseSerialGC -Xmx300m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -Xss512k -XX:ReservedCodeCacheSize=64m");
+      "-XX:+UseSerialGC -Xmx256m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -Xss512k -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=32m -XX:MaxDirectMemorySize=32m -Dio.netty.allocator.type=unpooled");
 
   public static void main(String[] args) throws Exception {
     int groups = Integer.parseInt(args.length > 0 ? args[0] : "1000");
