@@ -34,7 +34,7 @@ import java.util.concurrent.TimeUnit;
 public final class OperatorScaleBench {
   /** The operator image's JVM flags (operator/pom.xml, Jib), with -Xmx for the share of memory it gets in a pod. */
   static final String JVM_FLAGS = System.getenv().getOrDefault("OPERATOR_JAVA_OPTS",
-      "-XX:+UseSerialGC -Xmx256m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -Xss512k -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=32m -XX:MaxDirectMemorySize=32m -Dio.netty.allocator.type=unpooled");
+      "-XX:+UseSerialGC -Xmx256m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -Xss512k -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=32m -XX:MaxDirectMemorySize=32m");
 
   public static void main(String[] args) throws Exception {
     int groups = Integer.parseInt(args.length > 0 ? args[0] : "1000");
