@@ -81,12 +81,20 @@ build_etcd() {
 
 build_helm() {
   local out=$PROCGROUP_CACHE/helm/$HELM_VERSION/bin
-  [[ -x $out/helm && -e $out/.done ]] && { log "helm $HELM_VERSION: cached"; return; }
+  # .done-v2: stamped with the Kubernetes minor of the client-go helm is built with, as helm's own Makefile does;
+  # without it `helm template`/`lint` assume Kubernetes 1.20 and refuse charts that need newer.
+  [[ -x $out/helm && -e $out/.done-v2 ]] && { log "helm $HELM_VERSION: cached"; return; }
   log "helm $HELM_VERSION: building"
   mkdir -p "$out"
-  GOBIN=$out go install -trimpath -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION" \
-    "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
-  touch "$out/.done"
+  local gomod minor ldf
+  gomod=$(go mod download -json "helm.sh/helm/v3@$HELM_VERSION" | sed -n 's/.*"GoMod": *"\([^"]*\)".*/\1/p')
+  minor=$(awk '$1=="k8s.io/client-go" {split($2, v, "."); print v[2]; exit}' "$gomod")
+  ldf="-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION"
+  for pkg in pkg/lint/rules pkg/chartutil; do
+    ldf="$ldf -X helm.sh/helm/v3/$pkg.k8sVersionMajor=1 -X helm.sh/helm/v3/$pkg.k8sVersionMinor=$minor"
+  done
+  GOBIN=$out go install -trimpath -ldflags "$ldf" "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
+  touch "$out/.done-v2"
 }
 
 # fabric8 kube-api-test finds binaries offline in $KUBE_API_TEST_DIR/k8s/<version>-linux-amd64.
