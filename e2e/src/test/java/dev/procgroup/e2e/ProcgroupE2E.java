@@ -181,9 +181,11 @@ class ProcgroupE2E {
   @Order(14)
   void aKilledContainerIsRestartedAndCountedInStatusAndSidecarMetrics() throws Exception {
     Pod pod = podsOf("ordered", "cache").get(0);
-    cluster.kubectl("exec", "-n", ns, pod.getMetadata().getName(), "-c", "cache", "--", "node", "-e",
+    // The exec'd killer runs inside the container it kills: it exits 0, or dies with the container (137).
+    LocalCluster.Result kill = cluster.kubectlResult("exec", "-n", ns, pod.getMetadata().getName(), "-c", "cache", "--", "node", "-e",
         "const fs = require('fs'); for (const p of fs.readdirSync('/proc')) { if (!/^\\d+$/.test(p) || +p === process.pid) continue;"
             + " try { if (fs.readFileSync('/proc/' + p + '/cmdline', 'utf8').includes('PROCGROUP_E2E')) { process.kill(+p, 'SIGKILL'); console.log('killed', p); } } catch (e) {} }");
+    assertThat(kill.exitCode()).as(kill.out()).isIn(0, 137);
     ProcessGroupStatus s = awaitStatus("ordered", st -> process(st, "cache").getRestarts() >= 1
         && "Running".equals(st.getPhase()), LONG);
     assertThat(process(s, "cache").getRestarts()).isEqualTo(1);
