@@ -102,8 +102,7 @@ public class ProcessGroupReconciler implements Reconciler<ProcessGroup>, Cleaner
       desired.put(p.getName(), DesiredDeployment.of(pg, p, config.sidecar()));
     }
     Map<String, Deployment> deployments = byProcess(context.getSecondaryResources(Deployment.class));
-    Map<String, List<Pod>> pods = context.getSecondaryResources(Pod.class).stream()
-        .collect(Collectors.groupingBy(p -> p.getMetadata().getLabels().getOrDefault(Labels.PROCESS, "")));
+    Map<String, List<Pod>> pods = podsByProcess(context);
     Map<String, ObservedProcess> observed = new LinkedHashMap<>();
     desired.forEach((name, d) -> observed.put(name, ObservedProcess.of(deployments.get(name), d)));
     Plan plan = Sequencer.plan(pg.getSpec().getProcesses(), observed);
@@ -189,8 +188,7 @@ public class ProcessGroupReconciler implements Reconciler<ProcessGroup>, Cleaner
     ClusterWriter cluster = writer(context);
     EventRecorder recorder = events.forClient(context.getClient());
     Map<String, Deployment> deployments = byProcess(context.getSecondaryResources(Deployment.class));
-    Map<String, List<Pod>> pods = context.getSecondaryResources(Pod.class).stream()
-        .collect(Collectors.groupingBy(p -> p.getMetadata().getLabels().getOrDefault(Labels.PROCESS, "")));
+    Map<String, List<Pod>> pods = podsByProcess(context);
     Map<String, Integer> orders = new LinkedHashMap<>();
     Set<String> running = new java.util.TreeSet<>(deployments.keySet());
     running.addAll(pods.keySet());
@@ -234,6 +232,11 @@ public class ProcessGroupReconciler implements Reconciler<ProcessGroup>, Cleaner
           String label = d == null ? null : d.getMetadata().getLabels().get(Labels.ORDER);
           return label == null ? Integer.MAX_VALUE : Integer.parseInt(label);
         });
+  }
+
+  private static Map<String, List<Pod>> podsByProcess(Context<ProcessGroup> context) {
+    return context.getSecondaryResources(Pod.class).stream()
+        .collect(Collectors.groupingBy(p -> p.getMetadata().getLabels().getOrDefault(Labels.PROCESS, "")));
   }
 
   private static Map<String, Deployment> byProcess(Set<Deployment> deployments) {
