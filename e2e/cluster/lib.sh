@@ -45,6 +45,21 @@ export PATH=$K8S_BIN:$ETCD_BIN:$HELM_BIN:/usr/local/go/bin:/usr/local/sbin:/usr/
 log() { printf '[%s %(%H:%M:%S)T] %s\n' "${LOG_TAG:-cluster}" -1 "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
+# phase NAME CMD...: runs one step of a driver, records its duration and result; returns the command's status.
+# phase_summary prints what was recorded. Used by run-smoke and the project's top-level commands (e2e/bin).
+declare -a PHASES=()
+phase() {
+  local name=$1 t0=$SECONDS rc; shift
+  log "=== $name ==="
+  "$@"; rc=$?
+  PHASES+=("$(printf '%-22s %5ss  %s' "$name" $((SECONDS - t0)) "$([[ $rc == 0 ]] && echo ok || echo "FAILED (exit $rc)")")")
+  return $rc
+}
+phase_summary() {
+  log "=== phase durations ==="
+  printf '  %s\n' "${PHASES[@]}" >&2
+}
+
 # The node's name and the host's real IP: pods reach the apiserver through the 10.96.0.1 VIP, which
 # kube-proxy DNATs to this address, so it must not be loopback.
 node_name() { hostname | tr 'A-Z' 'a-z'; }
