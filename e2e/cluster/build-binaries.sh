@@ -3,6 +3,7 @@
 #   $PROCGROUP_CACHE/k8s/$K8S_VERSION/bin/{kube-apiserver,kube-controller-manager,kube-scheduler,kubelet,kube-proxy,kubectl}
 #   $PROCGROUP_CACHE/etcd/$ETCD_VERSION/bin/etcd
 #   $PROCGROUP_CACHE/helm/$HELM_VERSION/bin/helm
+#   $PROCGROUP_CACHE/coredns/$COREDNS_VERSION/bin/coredns
 # and lays out kube-apiserver/etcd/kubectl where fabric8 kube-api-test looks for them offline
 # (~/.kubeapitest/k8s/<version>-linux-amd64). A cache entry is complete only once its .done stamp exists,
 # so an interrupted build is redone rather than trusted.
@@ -97,6 +98,17 @@ build_helm() {
   touch "$out/.done-v2"
 }
 
+# CoreDNS' go.mod has no replace directives, so `go install` works; the default plugin set (kubernetes,
+# template, health, ready, ...) is compiled in.
+build_coredns() {
+  local out=$PROCGROUP_CACHE/coredns/$COREDNS_VERSION/bin
+  [[ -x $out/coredns && -e $out/.done ]] && { log "coredns $COREDNS_VERSION: cached"; return; }
+  log "coredns $COREDNS_VERSION: building"
+  mkdir -p "$out"
+  GOBIN=$out go install -trimpath -ldflags "-s -w" "github.com/coredns/coredns@$COREDNS_VERSION"
+  touch "$out/.done"
+}
+
 # fabric8 kube-api-test finds binaries offline in $KUBE_API_TEST_DIR/k8s/<version>-linux-amd64.
 link_kube_api_test() {
   local dir=${KUBE_API_TEST_DIR:-$HOME/.kubeapitest}/k8s/${K8S_VERSION#v}-linux-amd64
@@ -110,7 +122,7 @@ start=$SECONDS
 build_etcd
 case $only in
   apiserver) build_k8s kube-apiserver kubectl ;;
-  all) build_k8s kube-apiserver kubectl kube-controller-manager kube-scheduler kubelet kube-proxy; build_helm ;;
+  all) build_k8s kube-apiserver kubectl kube-controller-manager kube-scheduler kubelet kube-proxy; build_helm; build_coredns ;;
   *) echo "usage: $0 [all|apiserver]" >&2; exit 2 ;;
 esac
 link_kube_api_test

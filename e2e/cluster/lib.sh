@@ -27,6 +27,8 @@ POD_CIDR=10.244.0.0/16
 NODE_POD_CIDR=10.244.0.0/24                  # the controller-manager allocates this one to the only node
 SVC_CIDR=10.96.0.0/16
 API_VIP=10.96.0.1
+DNS_VIP=10.96.0.10                           # the kube-dns Service; kubelet's clusterDNS
+CLUSTER_DOMAIN=cluster.local
 API_PORT=6443
 ETCD_CLIENT_PORT=2379
 ETCD_PEER_PORT=2380
@@ -35,12 +37,21 @@ PAUSE_IMAGE=registry.k8s.io/pause:3.10       # must equal containerd's sandbox_i
 K8S_BIN=$PROCGROUP_CACHE/k8s/$K8S_VERSION/bin
 ETCD_BIN=$PROCGROUP_CACHE/etcd/$ETCD_VERSION/bin
 HELM_BIN=$PROCGROUP_CACHE/helm/$HELM_VERSION/bin
+COREDNS_BIN=$PROCGROUP_CACHE/coredns/$COREDNS_VERSION/bin
 CNI_BIN=/usr/lib/cni
 
-# Processes `up` starts, in start order. `down` stops them in reverse.
-COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet kube-proxy)
+# Processes `up` starts (each under its supervisor), in start order. `down` stops them in reverse.
+COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler coredns containerd kubelet kube-proxy)
 
-export PATH=$K8S_BIN:$ETCD_BIN:$HELM_BIN:/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export PATH=$K8S_BIN:$ETCD_BIN:$HELM_BIN:$COREDNS_BIN:/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+
+# ensure_prereqs [all|packages]: run the one installer (e2e/cluster/prereqs) once per command, however
+# many entry points a command goes through (make test -> up -> images/load ...).
+ensure_prereqs() {
+  [[ ${PROCGROUP_PREREQS_DONE:-} == "${1:-all}" || ${PROCGROUP_PREREQS_DONE:-} == all ]] && return 0
+  "$CLUSTER_DIR/prereqs" "${1:-all}" || return
+  export PROCGROUP_PREREQS_DONE=${1:-all}
+}
 
 log() { printf '[%s %(%H:%M:%S)T] %s\n' "${LOG_TAG:-cluster}" -1 "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -97,6 +108,7 @@ wait_daemon() {
 }
 
 pidfile() { echo "$RUN/$1.pid"; }
+supervisor_pidfile() { echo "$RUN/$1.supervisor.pid"; }
 
 # write_if_changed PATH < CONTENT: replace PATH only if the content differs; succeed only if it changed.
 # kube-proxy exits whenever its config file is written, so an idempotent `up` must not rewrite it.
@@ -118,22 +130,95 @@ is_running() {
   [[ ${exe##*/} == "$1" || ${exe##*/} == "$1 (deleted)" ]]
 }
 
-# start_daemon NAME ARGS...: run NAME (found in PATH) in its own session, log to $LOGS/NAME.log.
-start_daemon() {
-  local name=$1; shift
-  if is_running "$name"; then log "$name already running (pid $(<"$(pidfile "$name")"))"; return; fi
-  local bin; bin=$(command -v "$name") || die "$name not found in PATH (run e2e/cluster/build-binaries.sh all)"
-  mkdir -p "$LOGS" "$RUN"
-  # One log per run (the previous one is kept as .1), so a failure's tail shows this run only.
-  [[ -f $LOGS/$name.log ]] && mv -f "$LOGS/$name.log" "$LOGS/$name.log.1"
-  setsid "$bin" "$@" </dev/null >"$LOGS/$name.log" 2>&1 &
-  echo $! > "$(pidfile "$name")"
-  log "started $name (pid $!)"
+# supervisor_running NAME: NAME's supervisor (e2e/cluster/supervise) is alive.
+supervisor_running() {
+  local pf pid
+  pf=$(supervisor_pidfile "$1"); [[ -f $pf ]] || return 1
+  pid=$(<"$pf"); [[ -n $pid && -r /proc/$pid/cmdline ]] || return 1
+  [[ $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) == *"/supervise $1 "* ]]
 }
 
-# stop_daemon NAME [GRACE_SECONDS]: SIGTERM, then SIGKILL after the grace period.
+restarts_of() { cat "$RUN/$1.restarts" 2>/dev/null || echo 0; }
+
+# probe NAME: run NAME's liveness probe (as recorded by start_daemon) once.
+probe() {
+  local p; p=$(cat "$RUN/$1.probe" 2>/dev/null)
+  [[ -z $p ]] || timeout 5 bash -c "$p" >/dev/null 2>&1
+}
+
+# start_daemon NAME [--probe CMD] [--grace SECONDS] ARGS...: run NAME (found in PATH) under its supervisor
+# (e2e/cluster/supervise: restarted when it exits or its liveness probe CMD keeps failing), logging to
+# $LOGS/NAME.log. Idempotent, as a second `up` needs: a healthy daemon with the same flags is left alone;
+# changed flags restart it; a failing probe restarts it; a daemon whose supervisor died is adopted.
+start_daemon() {
+  local name=$1 probe_cmd= grace=10; shift
+  while :; do
+    case ${1:-} in
+      --probe) probe_cmd=$2; shift 2 ;;
+      --grace) grace=$2; shift 2 ;;
+      *) break ;;
+    esac
+  done
+  local bin; bin=$(command -v "$name") || die "$name not found in PATH (run e2e/cluster/prereqs)"
+  mkdir -p "$LOGS" "$RUN"
+  local cmd=$RUN/$name.cmd new
+  new=$(mktemp "$cmd.XXXX"); printf '%s\0' "$bin" "$@" > "$new"
+  printf '%s' "$probe_cmd" > "$RUN/$name.probe"
+  echo "$grace" > "$RUN/$name.grace"
+  if supervisor_running "$name"; then
+    if ! cmp -s "$new" "$cmd"; then
+      mv "$new" "$cmd"; log "$name: flags changed, restarting it"; restart_daemon "$name"
+    elif ! is_running "$name"; then
+      rm -f "$new"; log "$name: down, its supervisor is restarting it (restarts: $(restarts_of "$name"))"
+    elif ! probe "$name" && { sleep 2; ! probe "$name"; }; then
+      rm -f "$new"; log "$name: unhealthy (liveness probe failed twice), restarting it"; restart_daemon "$name"
+    else
+      rm -f "$new"; log "$name already running (pid $(<"$(pidfile "$name")"), restarts: $(restarts_of "$name"))"
+    fi
+    return 0
+  fi
+  if is_running "$name" && ! cmp -s "$new" "$cmd"; then
+    log "$name runs unsupervised with other flags: stopping it first"; stop_daemon "$name" "$grace"
+  fi
+  mv "$new" "$cmd"
+  # One log per supervisor start (the previous one is kept as .1), so a failure's tail shows this run only.
+  if ! is_running "$name" && [[ -f $LOGS/$name.log ]]; then mv -f "$LOGS/$name.log" "$LOGS/$name.log.1"; fi
+  rm -f "$RUN/$name.started"
+  setsid "$CLUSTER_DIR/supervise" "$name" </dev/null >>"$LOGS/supervise.log" 2>&1 &
+  echo $! > "$(supervisor_pidfile "$name")"
+  local deadline=$((SECONDS + 10))
+  until [[ -f $RUN/$name.started ]] && is_running "$name"; do
+    ((SECONDS < deadline)) || die "$name did not start (log: $LOGS/$name.log, $LOGS/supervise.log)"
+    sleep 0.1
+  done
+  log "started $name (pid $(<"$(pidfile "$name")"), supervised by pid $!)"
+}
+
+# restart_daemon NAME: end the daemon; its supervisor starts it again (with the current flags).
+restart_daemon() {
+  local pid; is_running "$1" || return 0
+  pid=$(<"$(pidfile "$1")")
+  kill -TERM "$pid" 2>/dev/null || true
+  local deadline=$((SECONDS + $(cat "$RUN/$1.grace" 2>/dev/null || echo 10)))
+  while [[ -d /proc/$pid ]] && ((SECONDS < deadline)); do sleep 0.2; done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait_for 30 "$1 restarted by its supervisor" is_running "$1" || die "$1 was not restarted (log: $LOGS/$1.log)"
+}
+
+# stop_daemon NAME [GRACE_SECONDS]: stop the supervisor (which stops the daemon: SIGTERM, then SIGKILL
+# after the grace period); a daemon without a supervisor is stopped directly.
 stop_daemon() {
   local name=$1 grace=${2:-10} pid
+  [[ -d $RUN ]] && echo "$grace" > "$RUN/$name.grace"
+  if supervisor_running "$name"; then
+    pid=$(<"$(supervisor_pidfile "$name")")
+    kill -TERM "$pid" 2>/dev/null || true
+    local deadline=$((SECONDS + grace + 5))
+    while [[ -d /proc/$pid ]] && ((SECONDS < deadline)); do sleep 0.2; done
+    [[ -d /proc/$pid ]] && { log "supervisor of $name (pid $pid) did not stop, killing it"; kill -KILL "$pid" 2>/dev/null; }
+    log "stopped $name and its supervisor"
+  fi
+  rm -f "$(supervisor_pidfile "$name")"
   if is_running "$name"; then
     pid=$(<"$(pidfile "$name")")
     kill -TERM "$pid" 2>/dev/null || true
@@ -143,7 +228,7 @@ stop_daemon() {
     while [[ -d /proc/$pid ]]; do sleep 0.1; done
     log "stopped $name (pid $pid)"
   fi
-  rm -f "$(pidfile "$name")"
+  rm -f "$(pidfile "$name")" "$RUN/$name.hold"
 }
 
 # Pids of containerd shims that belong to *our* containerd (their command line names our socket).
@@ -201,11 +286,10 @@ TOML
 }
 
 start_containerd() {
-  is_running containerd && return
-  command -v containerd >/dev/null || die "containerd is not installed (e2e/cluster/up installs it)"
+  command -v containerd >/dev/null || die "containerd is not installed (run e2e/cluster/prereqs)"
   write_containerd_config
-  rm -f "$CTR_SOCK" "$CTR_SOCK.ttrpc"
-  start_daemon containerd --config "$STATE/containerd.toml"
+  is_running containerd || rm -f "$CTR_SOCK" "$CTR_SOCK.ttrpc"
+  start_daemon containerd --grace 15 --probe "ctr --address '$CTR_SOCK' version" --config "$STATE/containerd.toml"
   wait_daemon containerd 30 "containerd socket" ctr --address "$CTR_SOCK" version || { tail -20 "$LOGS/containerd.log" >&2; die "containerd did not start"; }
 }
 

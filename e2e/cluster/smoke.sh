@@ -5,6 +5,7 @@
 set -uo pipefail
 LOG_TAG=smoke
 source "$(dirname "$0")/lib.sh"
+ensure_prereqs all || exit
 
 NS=procgroup-smoke
 NODE_BASE=docker.io/procgroup/node-base:20
@@ -229,8 +230,36 @@ no_egress_and_controlled_dns() {
   local pod; pod=$(kn get pod -l app=echo -o jsonpath='{.items[0].metadata.name}')
   local conf; conf=$(kn exec "$pod" -- cat /etc/resolv.conf) || return 1
   echo "$conf"
-  grep -q '^nameserver 127.0.0.1$' <<<"$conf" && ! grep -v '^nameserver 127.0.0.1$' <<<"$conf" | grep '^nameserver' >/dev/null \
-    || fail "pod resolv.conf is not the controlled one"
+  grep -q "^nameserver $DNS_VIP\$" <<<"$conf" && ! grep -v "^nameserver $DNS_VIP\$" <<<"$conf" | grep '^nameserver' >/dev/null \
+    || fail "pod resolv.conf does not name the cluster DNS $DNS_VIP alone"
+  grep -q "^search $NS.svc.$CLUSTER_DOMAIN svc.$CLUSTER_DOMAIN $CLUSTER_DOMAIN\$" <<<"$conf" || fail "pod resolv.conf lacks the cluster search path"
+}
+
+# The cluster DNS (CoreDNS behind kube-dns): a pod resolves the apiserver's and a Service's names, short
+# and fully qualified, reaches the Service by name, and gets NXDOMAIN at once for anything outside.
+dns_resolves_and_reaches_services() {
+  local ip; ip=$(kn get service echo -o jsonpath='{.spec.clusterIP}')
+  kn run dns-client --image="$NODE_BASE" --image-pull-policy=IfNotPresent --restart=Never --command -- \
+    node -e "const dns = require('dns').promises, http = require('http');
+      const get = (h) => new Promise((ok, ko) => http.get({host: h, port: 80, timeout: 5000}, r => { let b=''; r.on('data', d => b += d); r.on('end', () => ok(r.statusCode + ' ' + b)); }).on('error', ko));
+      (async () => {
+        for (const n of ['kubernetes.default', 'kubernetes.default.svc.$CLUSTER_DOMAIN', 'echo', 'echo.$NS.svc.$CLUSTER_DOMAIN'])
+          console.log('lookup ' + n + ' = ' + (await dns.lookup(n)).address);
+        console.log('GET http://echo.$NS.svc.$CLUSTER_DOMAIN/ = ' + await get('echo.$NS.svc.$CLUSTER_DOMAIN'));
+        const t0 = Date.now();
+        try { await dns.lookup('example.com'); console.log('example.com RESOLVED'); } catch (e) { console.log('lookup example.com: ' + e.code + ' in ' + (Date.now() - t0) + ' ms'); }
+      })().catch(e => { console.log('error ' + e.message); process.exit(1); });" >/dev/null || return 1
+  wait_phase dns-client Succeeded 60 || { kn logs dns-client; return 1; }
+  local out; out=$(kn logs dns-client)
+  echo "$out"
+  grep -qx "lookup kubernetes.default = $API_VIP" <<<"$out" || fail "kubernetes.default did not resolve to $API_VIP"
+  grep -qx "lookup kubernetes.default.svc.$CLUSTER_DOMAIN = $API_VIP" <<<"$out" || fail "the FQDN of kubernetes did not resolve"
+  grep -qx "lookup echo = $ip" <<<"$out" || fail "echo (search path) did not resolve to $ip"
+  grep -qx "lookup echo.$NS.svc.$CLUSTER_DOMAIN = $ip" <<<"$out" || fail "echo's FQDN did not resolve to $ip"
+  grep -q "^GET http://echo.$NS.svc.$CLUSTER_DOMAIN/ = 200 echo from echo-" <<<"$out" || fail "the Service was not reached by name"
+  grep -q '^lookup example.com: ENOTFOUND' <<<"$out" || fail "a name outside the cluster did not fail with NXDOMAIN"
+  local events; events=$(kn get events --field-selector reason=MissingClusterDNS -o name)
+  [[ -z $events ]] || fail "MissingClusterDNS events: $events"
 }
 
 # Behavioural egress check that cannot leak: the only route to TEST-NET-2 goes into a veth whose peer
@@ -289,7 +318,8 @@ main() {
   check "killed container is restarted, restartCount rises" killed_container_is_restarted
   check "native sidecar (restartPolicy Always init) starts before app" native_sidecar_starts_first
   check "helm install of a trivial chart" helm_install_chart
-  check "egress rules in place, no masquerade, controlled resolv.conf" no_egress_and_controlled_dns
+  check "pods resolve names by the cluster DNS and reach a Service by name" dns_resolves_and_reaches_services
+  check "egress rules in place, no masquerade, cluster DNS in resolv.conf" no_egress_and_controlled_dns
   check "pod traffic leaving the host is rejected (sink route)" egress_is_rejected
   if image_present docker.io/procgroup/node-chromium:20; then
     check "node-chromium image: headless chromium runs JS in a pod" headless_chromium_renders

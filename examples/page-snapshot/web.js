@@ -13,6 +13,7 @@
 //   node [--max-old-space-size=...] web.js [--port 5511] [--timeout-ms 15000]
 
 const http = require('node:http');
+const os = require('node:os');
 const hub = require('@procgroup/hub');
 const {options, int, logger, podIPFromInterfaces, onShutdown} = require('./lib/common');
 
@@ -20,7 +21,8 @@ const log = logger('web');
 const opts = options({port: {type: 'string'}, 'timeout-ms': {type: 'string'}});
 const port = int(opts.port ?? process.env.PORT, 5511, 1, 65535);
 const timeoutMs = int(opts['timeout-ms'] ?? process.env.SNAPSHOT_TIMEOUT_MS, 15000, 100, 120000);
-// Chromium in the background pod loads this URL: the web pod's own IP (no cluster DNS exists).
+// Chromium in the background pod loads this URL: this pod's own IP, so the page is the replica's that
+// answered (the Service page-snapshot-web spreads calls over the replicas).
 const podIP = process.env.POD_IP || podIPFromInterfaces();
 const defaultUrl = process.env.SNAPSHOT_DEFAULT_URL || `http://${podIP}:${port}/page`;
 
@@ -63,7 +65,9 @@ function errorBody(err) {
 function send(res, status, type, body, headers = {}) {
   counters.byStatus[status] = (counters.byStatus[status] || 0) + 1;
   const buf = Buffer.isBuffer(body) ? body : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body, null, 2) + '\n');
-  res.writeHead(status, {'content-type': type, 'content-length': buf.length, 'cache-control': 'no-store', ...headers});
+  // x-served-by: which replica answered (calls through the Service are spread over them).
+  res.writeHead(status, {'content-type': type, 'content-length': buf.length, 'cache-control': 'no-store',
+    'x-served-by': os.hostname(), ...headers});
   res.end(buf);
 }
 

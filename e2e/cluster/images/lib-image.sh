@@ -2,6 +2,7 @@
 # image archive, without Docker or a registry (coreutils + tar only). Sourced, not executed.
 # shellcheck shell=bash
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lib.sh"
+ensure_prereqs all || exit
 mkdir -p "$IMAGES_DIR"
 
 APP_UID=10001   # the non-root user every base image provides
@@ -63,7 +64,7 @@ GROUP
 # add_busybox ROOTFS: a static busybox as /bin/sh and friends, for shells, probes and debugging.
 add_busybox() {
   local root=$1 applet
-  [[ -x /bin/busybox ]] || DEBIAN_FRONTEND=noninteractive apt-get install -y busybox-static >/dev/null
+  [[ -x /bin/busybox ]] || die "/bin/busybox missing (e2e/cluster/prereqs installs busybox-static)"
   cp /bin/busybox "$root/bin/busybox"
   for applet in $("$root/bin/busybox" --list); do
     [[ -e $root/bin/$applet || -e $root/usr/bin/$applet ]] || ln -s busybox "$root/bin/$applet"
