@@ -8,7 +8,7 @@
 #   - watchNamespaces confines it to the listed namespaces; leader election gives it one Lease only.
 #   - when the operator image was built (operator/target/jib-image.tar), the real operator runs on this
 #     machine as that ServiceAccount (a token from the TokenRequest API) with the chart's environment: it
-#     must reconcile a ProcessGroup (Deployment, hub SA/Secret/Role/RoleBinding, status, finalizer, Lease)
+#     must reconcile a ProcessGroup (Deployment, Service, hub SA/Secret/Role/RoleBinding, status, finalizer, Lease)
 #     without a single "Forbidden" (PROCGROUP_SKIP_OPERATOR=1 skips this part).
 # Binaries: kube-apiserver/kubectl/etcd from $PROCGROUP_CACHE (e2e/cluster/build-binaries.sh) or
 # ~/.kubeapitest; helm as in test-chart.sh. Ports are picked free; nothing of the e2e cluster is touched.
@@ -140,7 +140,7 @@ metadata: {name: rbac-check}
 spec:
   image: docker.io/procgroup/node-base:20
   processes:
-    - {name: first, order: 0, entry: [node, -e, '1']}
+    - {name: first, order: 0, entry: [node, -e, '1'], ports: [{name: http, containerPort: 8080}]}
     - {name: second, order: 1, entry: [node, -e, '2']}"
   k apply -n "$gns" -f - <<<"$pg" >/dev/null
   [[ $other != - ]] && k apply -n "$other" -f - <<<"$pg" >/dev/null
@@ -148,11 +148,12 @@ spec:
   for _ in $(seq 1 60); do
     if k get deployment -n "$gns" -l procgroup.dev/group=rbac-check -o name 2>/dev/null | grep -q . &&
        k get serviceaccount,secret,role,rolebinding rbac-check-hub -n "$gns" >/dev/null 2>&1 &&
+       k get service rbac-check-first -n "$gns" >/dev/null 2>&1 &&
        [[ -n $(k get pg rbac-check -n "$gns" -o jsonpath='{.status.observedGeneration}' 2>/dev/null) ]]; then ok=1; break; fi
     sleep 1
   done
-  if [[ -n $ok ]]; then pass "[$label] operator reconciled a group in $gns: Deployment, hub SA/Secret/Role/RoleBinding, status"
-  else fail "[$label] operator reconciled a group in $gns" "$(k get deploy,sa,secret,role,rolebinding -n "$gns" 2>&1; tail -20 "$log")"; fi
+  if [[ -n $ok ]]; then pass "[$label] operator reconciled a group in $gns: Deployment, Service, hub SA/Secret/Role/RoleBinding, status"
+  else fail "[$label] operator reconciled a group in $gns" "$(k get deploy,svc,sa,secret,role,rolebinding -n "$gns" 2>&1; tail -20 "$log")"; fi
   # the operator metrics the Grafana dashboard queries (constants m_* described "operator:" or "JOSDK:")
   curl -fsS "http://127.0.0.1:$http_port/metrics" >"$work/metrics-$label.txt" 2>/dev/null
   local missing
@@ -284,6 +285,7 @@ for res in deployments.apps horizontalpodautoscalers.autoscaling secrets service
   for verb in get list watch create patch update delete; do can yes "$verb" "$res" -n team-a; done
 done
 for verb in get list watch; do can yes "$verb" pods -n team-a; done
+for verb in get list watch create patch delete; do can yes "$verb" services -n team-a; done
 for verb in create patch; do can yes "$verb" events -n team-a; can yes "$verb" events.events.k8s.io -n team-a; done
 can yes list procgroups.procgroup.dev --all-namespaces
 # refused: everything else
@@ -292,6 +294,7 @@ can no delete procgroups.procgroup.dev -n team-a
 can no delete pods -n team-a
 can no create pods -n team-a
 can no create pods/exec -n team-a
+can no update services -n team-a
 can no get configmaps -n team-a
 can no get nodes
 can no create clusterroles.rbac.authorization.k8s.io

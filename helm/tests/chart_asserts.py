@@ -41,6 +41,7 @@ EXPECTED_WORKLOAD_RULES = [
     (["apps"], ["deployments"], ALL7),
     (["autoscaling"], ["horizontalpodautoscalers"], ALL7),
     ([""], ["pods"], ["get", "list", "watch"]),
+    ([""], ["services"], ["get", "list", "watch", "create", "patch", "delete"]),
     ([""], ["secrets", "serviceaccounts"], ALL7),
     (["rbac.authorization.k8s.io"], ["roles", "rolebindings"], ALL7),
     ([""], ["events"], ["create", "patch"]),

@@ -6,10 +6,14 @@ import dev.procgroup.operator.desired.HubAccess;
 import dev.procgroup.operator.desired.Labels;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,8 +31,9 @@ final class ClusterWriter {
     this.client = client;
   }
 
-  void apply(HasMetadata desired) {
-    client.resource(desired).fieldManager(Labels.FIELD_MANAGER).forceConflicts().serverSideApply();
+  /** @return the object as the API server holds it after the apply */
+  <T extends HasMetadata> T apply(T desired) {
+    return client.resource(desired).fieldManager(Labels.FIELD_MANAGER).forceConflicts().serverSideApply();
   }
 
   /** Applies objects the operator does not watch, once per change of their desired form. */
@@ -66,6 +71,22 @@ final class ClusterWriter {
   void deleteDeployment(Deployment d) {
     client.apps().deployments().inNamespace(d.getMetadata().getNamespace()).withName(d.getMetadata().getName())
         .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
+  }
+
+  /**
+   * Replaces a Service's whole port list. Server-side apply cannot remove ports that another field manager added
+   * (a hand edit that changes a port number adds a port), and would be refused when such a port kept our name.
+   */
+  void replaceServicePorts(Service desired) {
+    String patch = Serialization.asJson(List.of(Map.of("op", "replace", "path", "/spec/ports",
+        "value", desired.getSpec().getPorts())));
+    client.services().inNamespace(desired.getMetadata().getNamespace()).withName(desired.getMetadata().getName())
+        .patch(new PatchContext.Builder().withPatchType(PatchType.JSON).withFieldManager(Labels.FIELD_MANAGER).build(),
+            patch);
+  }
+
+  void deleteService(Service s) {
+    client.services().inNamespace(s.getMetadata().getNamespace()).withName(s.getMetadata().getName()).delete();
   }
 
   void forget(ProcessGroup pg) {

@@ -18,6 +18,7 @@ import dev.procgroup.operator.support.GroupMetrics;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -46,7 +47,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Observe, plan, apply, report. Woken by changes of the group, its Deployments and its pods (no polling), so
+ * Observe, plan, apply, report. Woken by changes of the group, its Deployments, pods and Services (no polling), so
  * order k+1 is created as soon as the informer sees order k Ready. Annotation changes count
  * ({@code generationAwareEventProcessing = false}): {@code procgroup.dev/restartedAt} is an annotation.
  */
@@ -75,6 +76,7 @@ public class ProcessGroupReconciler implements Reconciler<ProcessGroup>, Cleaner
   public List<EventSource<?, ProcessGroup>> prepareEventSources(EventSourceContext<ProcessGroup> context) {
     SecondaryToPrimaryMapper<Deployment> deploymentToGroup = ProcessGroupReconciler::groupOf;
     SecondaryToPrimaryMapper<Pod> podToGroup = ProcessGroupReconciler::groupOf;
+    SecondaryToPrimaryMapper<Service> serviceToGroup = ProcessGroupReconciler::groupOf;
     String selector = Labels.GROUP + "," + Labels.MANAGED_BY + "=" + Labels.OPERATOR;
     return List.of(
         new InformerEventSource<>(InformerEventSourceConfiguration.from(Deployment.class, ProcessGroup.class)
@@ -82,6 +84,9 @@ public class ProcessGroupReconciler implements Reconciler<ProcessGroup>, Cleaner
             .withNamespacesInheritedFromController().build(), context),
         new InformerEventSource<>(InformerEventSourceConfiguration.from(Pod.class, ProcessGroup.class)
             .withLabelSelector(selector).withSecondaryToPrimaryMapper(podToGroup)
+            .withNamespacesInheritedFromController().build(), context),
+        new InformerEventSource<>(InformerEventSourceConfiguration.from(Service.class, ProcessGroup.class)
+            .withLabelSelector(selector).withSecondaryToPrimaryMapper(serviceToGroup)
             .withNamespacesInheritedFromController().build(), context));
   }
 
@@ -107,6 +112,7 @@ public class ProcessGroupReconciler implements Reconciler<ProcessGroup>, Cleaner
     desired.forEach((name, d) -> observed.put(name, ObservedProcess.of(deployments.get(name), d)));
     Plan plan = Sequencer.plan(pg.getSpec().getProcesses(), observed);
 
+    Map<String, Service> services = byProcess(context.getSecondaryResources(Service.class));
     String applyError = null;
     try {
       if (DesiredDeployment.hubEnabled(pg, config.sidecar())) {
@@ -115,6 +121,7 @@ public class ProcessGroupReconciler implements Reconciler<ProcessGroup>, Cleaner
       }
       applyPlan(pg, plan, desired, deployments, cluster, recorder);
       deleteRemovedProcesses(pg, desired.keySet(), deployments, cluster, recorder);
+      services = new ProcessServices(cluster).sync(pg, services, recorder);
     } catch (KubernetesClientException e) {
       applyError = "the API refused the desired state: " + apiMessage(e);
       LOG.warn("apply failed for {}/{}: {}", pg.getMetadata().getNamespace(), group, applyError);
@@ -123,7 +130,7 @@ public class ProcessGroupReconciler implements Reconciler<ProcessGroup>, Cleaner
     Map<String, ProcessObservation> observations = new LinkedHashMap<>();
     for (ProcessSpec p : pg.getSpec().getProcesses()) {
       observations.put(p.getName(), new ProcessObservation(p, deployments.get(p.getName()),
-          pods.getOrDefault(p.getName(), List.of()), observed.get(p.getName())));
+          pods.getOrDefault(p.getName(), List.of()), observed.get(p.getName()), services.get(p.getName())));
     }
     ProcessGroupStatus status = StatusCalculator.compute(pg, plan, observations, applyError, Instant.now());
     Transitions.record(pg, pg.getStatus(), status, recorder);
@@ -239,9 +246,13 @@ public class ProcessGroupReconciler implements Reconciler<ProcessGroup>, Cleaner
         .collect(Collectors.groupingBy(p -> p.getMetadata().getLabels().getOrDefault(Labels.PROCESS, "")));
   }
 
-  private static Map<String, Deployment> byProcess(Set<Deployment> deployments) {
-    Map<String, Deployment> m = new TreeMap<>();
-    for (Deployment d : deployments) m.put(d.getMetadata().getLabels().get(Labels.PROCESS), d);
+  /** Objects of one kind by the process they belong to; ones without a process label are not a process's. */
+  private static <T extends HasMetadata> Map<String, T> byProcess(Set<T> objects) {
+    Map<String, T> m = new TreeMap<>();
+    for (T o : objects) {
+      String process = o.getMetadata().getLabels().get(Labels.PROCESS);
+      if (process != null) m.put(process, o);
+    }
     return m;
   }
 

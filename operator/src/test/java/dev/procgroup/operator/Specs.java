@@ -3,6 +3,8 @@ package dev.procgroup.operator;
 import dev.procgroup.api.v1alpha1.ProcessGroup;
 import dev.procgroup.api.v1alpha1.ProcessGroupSpec;
 import dev.procgroup.api.v1alpha1.ProcessSpec;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +20,11 @@ public final class Specs {
     p.setScale(scale);
     p.setEntry(List.of("sleep", "infinity"));
     return p;
+  }
+
+  /** A container port; name may be null. */
+  public static ContainerPort port(String name, int number) {
+    return new ContainerPortBuilder().withName(name).withContainerPort(number).build();
   }
 
   public static ProcessGroup group(String name, ProcessSpec... processes) {

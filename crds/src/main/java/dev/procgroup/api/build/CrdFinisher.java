@@ -2,7 +2,9 @@ package dev.procgroup.api.build;
 
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceColumnDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import dev.procgroup.api.v1alpha1.Dns1035Label;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaPropsBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,7 +17,10 @@ import java.util.List;
  * <ul>
  *   <li>printer columns in the order {@code kubectl get} should show them (the generator sorts them by name);</li>
  *   <li>{@code spec.processes} as a map-list keyed by {@code name}, so server-side apply merges processes by
- *       name and the apiserver itself refuses duplicates.</li>
+ *       name and the apiserver itself refuses duplicates;</li>
+ *   <li>a maximum length for the group's name: it is the value of the {@code procgroup.dev/group} label on every
+ *       object of the group, and label values have at most 63 characters. The bound also makes the Service-name
+ *       rule affordable: the apiserver refuses CEL rules whose cost, estimated from maxLength, is too high.</li>
  * </ul>
  * Run at build time: {@code CrdFinisher <generated.yml> <finished.yml>}.
  */
@@ -39,9 +44,26 @@ public final class CrdFinisher {
           .getProperties().get("spec").getProperties().get("processes");
       processes.setXKubernetesListType("map");
       processes.setXKubernetesListMapKeys(List.of("name"));
+      limitGroupName(v.getSchema().getOpenAPIV3Schema());
     });
     return "# Generated from crds/src/main/java by the build (fabric8 CRD generator + CrdFinisher). Do not edit.\n"
         + Serialization.asYaml(crd).replaceFirst("^---\n", "");
+  }
+
+  /**
+   * On the CRD's root only metadata's name and generateName may be restricted. CEL sees the bound only when the
+   * schema declares all four fields it adds to the root itself (apiVersion, kind, metadata.name, .generateName).
+   */
+  private static void limitGroupName(JSONSchemaProps root) {
+    JSONSchemaProps name = string().withMaxLength((long) Dns1035Label.MAX_LENGTH).build(); // label values' limit
+    root.getProperties().put("apiVersion", string().build());
+    root.getProperties().put("kind", string().build());
+    root.getProperties().put("metadata", new JSONSchemaPropsBuilder().withType("object")
+        .addToProperties("name", name).addToProperties("generateName", string().build()).build());
+  }
+
+  private static JSONSchemaPropsBuilder string() {
+    return new JSONSchemaPropsBuilder().withType("string");
   }
 
   private static int columnRank(CustomResourceColumnDefinition c) {

@@ -19,9 +19,18 @@ import java.util.List;
 @ValidationRule(value = "!has(self.argv) || size(self.argv) == 0 || (has(self.entry) && size(self.entry) > 0)",
     message = "argv (runtime arguments) needs entry: they are placed after entry's first element, the interpreter",
     fieldPath = ".argv")
+@ValidationRule(value = "!has(self.expose) || self.expose == 'None' || (has(self.ports) && size(self.ports) > 0)",
+    message = "expose ClusterIP or Headless needs ports: the process's Service serves them (set ports, or expose: None)",
+    fieldPath = ".ports", reason = "FieldValueRequired")
+@ValidationRule(value = "!has(self.ports) || size(self.ports) < 2 || (has(self.expose) && self.expose == 'None')"
+    + " || self.ports.all(p, has(p.name) && size(p.name) > 0)",
+    message = "with more than one entry in ports every port needs a name: the process's Service names its ports "
+        + "after them (or set expose: None)",
+    fieldPath = ".ports", reason = "FieldValueRequired")
 public class ProcessSpec {
 
-  public static final String NAME_PATTERN = "^[a-z]([-a-z0-9]*[a-z0-9])?$";
+  /** Process names are DNS-1035 labels (the Service's name rule), so {@code <group>-<process>} can be one too. */
+  public static final String NAME_PATTERN = Dns1035Label.PATTERN;
 
   @Required
   @Size(min = 1, max = 40)
@@ -62,8 +71,17 @@ public class ProcessSpec {
   @JsonPropertyDescription("Environment of this process; merged over the group's env.")
   private List<EnvVar> env;
 
-  @JsonPropertyDescription("Container ports, e.g. [{name: http, containerPort: 5511}].")
+  @Size(max = 64) // bounds the cost of the CEL rule over ports, which the apiserver estimates before admitting the CRD
+  @JsonPropertyDescription("Container ports, e.g. [{name: http, containerPort: 5511}]. With more than one port, each "
+      + "needs a name (the process's Service uses it). See expose.")
   private List<ContainerPort> ports;
+
+  @JsonPropertyDescription("The process's own Service, so other workloads reach it by DNS name: <group>-<process>"
+      + "[.<namespace>.svc], selecting only the Ready pods of this process, with its ports by name (port = "
+      + "containerPort, targetPort = the port's name, or its number when unnamed). ClusterIP: one virtual IP, load-balanced over the Ready pods "
+      + "(the default when ports are set); Headless: clusterIP None, DNS answers with the Ready pods' IPs; None: no "
+      + "Service (the default without ports). ClusterIP and Headless need ports.")
+  private Expose expose;
 
   @JsonPropertyDescription("Readiness probe (PM2's wait_ready/listen_timeout). The next order starts when every pod "
       + "of this process is Ready.")
@@ -106,6 +124,8 @@ public class ProcessSpec {
   public void setEnv(List<EnvVar> env) { this.env = env; }
   public List<ContainerPort> getPorts() { return ports; }
   public void setPorts(List<ContainerPort> ports) { this.ports = ports; }
+  public Expose getExpose() { return expose; }
+  public void setExpose(Expose expose) { this.expose = expose; }
   public Probe getReadiness() { return readiness; }
   public void setReadiness(Probe readiness) { this.readiness = readiness; }
   public Probe getLiveness() { return liveness; }
@@ -121,4 +141,10 @@ public class ProcessSpec {
 
   /** The order, 0 when unset. */
   public int effectiveOrder() { return order == null ? 0 : order; }
+
+  /** The expose in force: as set, else ClusterIP with ports and None without (the CRD refuses expose without ports). */
+  public Expose effectiveExpose() {
+    if (ports == null || ports.isEmpty()) return Expose.None;
+    return expose == null ? Expose.ClusterIP : expose;
+  }
 }

@@ -22,6 +22,9 @@ public class ProcessStatus {
   private String restartWindowStart;
   @JsonPropertyDescription("Restarts counted when the current window started; bookkeeping for spec.restart.")
   private Integer restartsAtWindowStart;
+  @JsonPropertyDescription("The DNS name of the process's Service, <group>-<process>.<namespace>.svc, while it has one "
+      + "(see spec.processes[].expose).")
+  private String service;
 
   public String getName() { return name; }
   public void setName(String name) { this.name = name; }
@@ -41,6 +44,8 @@ public class ProcessStatus {
   public void setRestartWindowStart(String restartWindowStart) { this.restartWindowStart = restartWindowStart; }
   public Integer getRestartsAtWindowStart() { return restartsAtWindowStart; }
   public void setRestartsAtWindowStart(Integer v) { this.restartsAtWindowStart = v; }
+  public String getService() { return service; }
+  public void setService(String service) { this.service = service; }
 
   @Override
   public boolean equals(Object o) {
@@ -49,7 +54,8 @@ public class ProcessStatus {
         && Objects.equals(ready, s.ready) && Objects.equals(restarts, s.restarts) && Objects.equals(phase, s.phase)
         && Objects.equals(lastTermination, s.lastTermination)
         && Objects.equals(restartWindowStart, s.restartWindowStart)
-        && Objects.equals(restartsAtWindowStart, s.restartsAtWindowStart);
+        && Objects.equals(restartsAtWindowStart, s.restartsAtWindowStart)
+        && Objects.equals(service, s.service);
   }
 
   @Override

@@ -104,14 +104,12 @@ public final class DesiredDeployment {
     }
     podSpec.withVolumes(volumes);
 
-    Map<String, String> labels = Labels.owned(group);
-    labels.put(Labels.PROCESS, p.getName());
-    labels.put(Labels.ORDER, String.valueOf(p.effectiveOrder()));
+    Map<String, String> labels = Labels.process(group, p);
     if (p.getAutoscale() != null) labels.put(Labels.AUTOSCALED, "true");
 
     Deployment d = new DeploymentBuilder()
         .withNewMetadata()
-          .withName(Names.deployment(group, p.getName()))
+          .withName(Names.process(group, p.getName()))
           .withNamespace(pg.getMetadata().getNamespace())
           .withLabels(labels)
           .withOwnerReferences(Owner.of(pg))

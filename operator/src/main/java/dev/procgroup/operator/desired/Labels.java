@@ -1,6 +1,7 @@
 package dev.procgroup.operator.desired;
 
 import dev.procgroup.api.v1alpha1.ProcessGroup;
+import dev.procgroup.api.v1alpha1.ProcessSpec;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -33,6 +34,14 @@ public final class Labels {
     m.put("app.kubernetes.io/instance", group);
     m.put("app.kubernetes.io/part-of", group);
     m.put(MANAGED_BY, OPERATOR);
+    return m;
+  }
+
+  /** Labels of a process's Deployment and Service. */
+  public static Map<String, String> process(String group, ProcessSpec p) {
+    Map<String, String> m = owned(group);
+    m.put(PROCESS, p.getName());
+    m.put(ORDER, String.valueOf(p.effectiveOrder()));
     return m;
   }
 

@@ -7,7 +7,8 @@ public final class Names {
 
   private Names() {}
 
-  public static String deployment(String group, String process) { return group + "-" + process; }
+  /** A process's Deployment, autoscaler and Service share this name. */
+  public static String process(String group, String process) { return group + "-" + process; }
 
   /** The group's hub Secret, ServiceAccount, Role and RoleBinding share this name. */
   public static String hub(String group) { return group + "-hub"; }

@@ -1,10 +1,12 @@
 package dev.procgroup.operator.status;
 
 import dev.procgroup.api.v1alpha1.ProcessSpec;
+import dev.procgroup.operator.desired.DesiredService;
 import dev.procgroup.operator.sequencing.ObservedProcess;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.util.Comparator;
 import java.util.List;
@@ -12,8 +14,19 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Stream;
 
-/** One process as observed: its spec, its Deployment (or null), its pods and its sequencing state. */
-public record ProcessObservation(ProcessSpec spec, Deployment deployment, List<Pod> pods, ObservedProcess state) {
+/** One process as observed: its spec, its Deployment (or null), its pods, its sequencing state, its Service (or null). */
+public record ProcessObservation(ProcessSpec spec, Deployment deployment, List<Pod> pods, ObservedProcess state,
+    Service service) {
+
+  /** A process without a Service. */
+  public ProcessObservation(ProcessSpec spec, Deployment deployment, List<Pod> pods, ObservedProcess state) {
+    this(spec, deployment, pods, state, null);
+  }
+
+  /** The DNS name of its Service, while it has one. */
+  public Optional<String> serviceAddress() {
+    return Optional.ofNullable(service).map(DesiredService::address);
+  }
 
   /** Restarts of the process's own container over its current pods (the hub sidecar's are not the app's). */
   public int restarts() {

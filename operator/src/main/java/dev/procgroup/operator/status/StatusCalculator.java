@@ -52,6 +52,7 @@ public final class StatusCalculator {
       s.setReady(o.readyReplicas());
       s.setRestarts(o.restarts());
       s.setLastTermination(o.lastTermination().orElse(null));
+      s.setService(o.serviceAddress().orElse(null));
       CrashLoopPolicy.Verdict v = policy.judge(before.get(spec.getName()), s.getRestarts(),
           o.state().currentAndReady(), now);
       s.setRestartWindowStart(v.windowStart().toString());

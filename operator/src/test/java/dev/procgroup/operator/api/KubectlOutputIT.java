@@ -31,7 +31,9 @@ class KubectlOutputIT extends ApiTestSupport {
     assertThat(get).containsPattern("shop\\s+3/3\\s+2/2\\s+Running\\s+\\d+s");
     assertThat(wide.lines().findFirst().orElseThrow()).contains("MESSAGE");
     assertThat(explain).contains("Start order (Pandora's .order())").contains("scale").contains("argv")
-        .contains("DNS-1123");
+        .contains("DNS-1123").contains("expose");
+    assertThat(explain.replaceAll("\\s+", " ")).as("explain wraps lines").contains("<group>-<process>")
+        .contains("selecting only the Ready pods of this process");
   }
 
   static String kubectl(String... args) throws IOException, InterruptedException {

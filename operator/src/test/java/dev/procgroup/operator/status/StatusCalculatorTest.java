@@ -14,6 +14,8 @@ import dev.procgroup.operator.sequencing.Sequencer;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import java.time.Instant;
@@ -91,6 +93,22 @@ class StatusCalculatorTest {
     assertThat(condition(later, "Ready").getLastTransitionTime()).as("unchanged status keeps its transition time")
         .isEqualTo(now.toString());
     assertThat(StatusCalculator.same(s, later)).isTrue();
+  }
+
+  @Test
+  void aProcessWithAServiceReportsItsDnsName() {
+    ProcessGroup pg = group("shop", process("agent", 0, 1), process("web", 1, 2));
+    ObservedProcess ready = new ObservedProcess(true, true, true);
+    Service web = new ServiceBuilder().withNewMetadata().withName("shop-web").withNamespace("default").endMetadata()
+        .build();
+    ProcessGroupStatus s = StatusCalculator.compute(pg, Sequencer.plan(pg.getSpec().getProcesses(),
+        Map.of("agent", ready, "web", ready)), Map.of(
+            "agent", new ProcessObservation(pg.getSpec().getProcesses().get(0), deployment(1, 1), List.of(), ready),
+            "web", new ProcessObservation(pg.getSpec().getProcesses().get(1), deployment(2, 2), List.of(), ready, web)),
+        null, now);
+    assertThat(s.getProcesses()).extracting("name", "service").containsExactly(
+        org.assertj.core.groups.Tuple.tuple("agent", null),
+        org.assertj.core.groups.Tuple.tuple("web", "shop-web.default.svc"));
   }
 
   @Test
