@@ -4,6 +4,7 @@
 #   $PROCGROUP_CACHE/etcd/$ETCD_VERSION/bin/etcd
 #   $PROCGROUP_CACHE/helm/$HELM_VERSION/bin/helm
 #   $PROCGROUP_CACHE/coredns/$COREDNS_VERSION/bin/coredns
+#   $PROCGROUP_CACHE/metrics-server/$METRICS_SERVER_VERSION/bin/metrics-server
 # and lays out kube-apiserver/etcd/kubectl where fabric8 kube-api-test looks for them offline
 # (~/.kubeapitest/k8s/<version>-linux-amd64). A cache entry is complete only once its .done stamp exists,
 # so an interrupted build is redone rather than trusted.
@@ -109,6 +110,16 @@ build_coredns() {
   touch "$out/.done"
 }
 
+# metrics-server (the resource metrics API that HorizontalPodAutoscalers read); no replace directives either.
+build_metrics_server() {
+  local out=$PROCGROUP_CACHE/metrics-server/$METRICS_SERVER_VERSION/bin
+  [[ -x $out/metrics-server && -e $out/.done ]] && { log "metrics-server $METRICS_SERVER_VERSION: cached"; return; }
+  log "metrics-server $METRICS_SERVER_VERSION: building"
+  mkdir -p "$out"
+  GOBIN=$out go install -trimpath -ldflags "-s -w" "sigs.k8s.io/metrics-server/cmd/metrics-server@$METRICS_SERVER_VERSION"
+  touch "$out/.done"
+}
+
 # fabric8 kube-api-test finds binaries offline in $KUBE_API_TEST_DIR/k8s/<version>-linux-amd64.
 link_kube_api_test() {
   local dir=${KUBE_API_TEST_DIR:-$HOME/.kubeapitest}/k8s/${K8S_VERSION#v}-linux-amd64
@@ -122,7 +133,7 @@ start=$SECONDS
 build_etcd
 case $only in
   apiserver) build_k8s kube-apiserver kubectl ;;
-  all) build_k8s kube-apiserver kubectl kube-controller-manager kube-scheduler kubelet kube-proxy; build_helm; build_coredns ;;
+  all) build_k8s kube-apiserver kubectl kube-controller-manager kube-scheduler kubelet kube-proxy; build_helm; build_coredns; build_metrics_server ;;
   *) echo "usage: $0 [all|apiserver]" >&2; exit 2 ;;
 esac
 link_kube_api_test

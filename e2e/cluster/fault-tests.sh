@@ -132,6 +132,8 @@ scheduler_killed() { kill_and_scale kube-scheduler 2; }
 containerd_killed() { kill_and_scale containerd 1 node_ready; }
 kube_proxy_killed() { kill_and_scale kube-proxy 2; }
 coredns_killed() { kill_and_scale coredns 1 pod_resolves; }
+metrics_api() { k get --raw "/apis/metrics.k8s.io/v1beta1/namespaces/$NS/pods" | grep -q '"containers"'; }
+metrics_server_killed() { kill_and_scale metrics-server 2 metrics_api; }
 
 # The outage of the bug report: the apiserver gone for longer than the controllers' lease, then back.
 # The controller-manager and scheduler lose their leases and are restarted by their supervisors; a scale
@@ -169,7 +171,8 @@ main() {
   step "containerd SIGKILLed -> node Ready; scale 2 -> 1 converges" containerd_killed
   step "kube-proxy SIGKILLed; scale 1 -> 2 converges" kube_proxy_killed
   step "CoreDNS SIGKILLed -> a pod resolves; scale 2 -> 1 converges" coredns_killed
-  step "kube-apiserver down ${OUTAGE}s -> controllers recover; scale 1 -> 3" apiserver_outage
+  step "metrics-server SIGKILLed -> pod metrics served; scale 1 -> 2" metrics_server_killed
+  step "kube-apiserver down ${OUTAGE}s -> controllers recover; scale 2 -> 3" apiserver_outage
   k delete namespace "$NS" --wait=false >/dev/null 2>&1
   echo "$passed passed, $failed failed (details: $RESULTS)"
   ((failed == 0))

@@ -38,12 +38,13 @@ K8S_BIN=$PROCGROUP_CACHE/k8s/$K8S_VERSION/bin
 ETCD_BIN=$PROCGROUP_CACHE/etcd/$ETCD_VERSION/bin
 HELM_BIN=$PROCGROUP_CACHE/helm/$HELM_VERSION/bin
 COREDNS_BIN=$PROCGROUP_CACHE/coredns/$COREDNS_VERSION/bin
+METRICS_SERVER_BIN=$PROCGROUP_CACHE/metrics-server/$METRICS_SERVER_VERSION/bin
 CNI_BIN=/usr/lib/cni
 
 # Processes `up` starts (each under its supervisor), in start order. `down` stops them in reverse.
-COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler coredns containerd kubelet kube-proxy)
+COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler coredns containerd kubelet kube-proxy metrics-server)
 
-export PATH=$K8S_BIN:$ETCD_BIN:$HELM_BIN:$COREDNS_BIN:/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export PATH=$K8S_BIN:$ETCD_BIN:$HELM_BIN:$COREDNS_BIN:$METRICS_SERVER_BIN:/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
 # ensure_prereqs [all|packages]: run the one installer (e2e/cluster/prereqs) once per command, however
 # many entry points a command goes through (make test -> up -> images/load ...).
@@ -51,6 +52,13 @@ ensure_prereqs() {
   [[ ${PROCGROUP_PREREQS_DONE:-} == "${1:-all}" || ${PROCGROUP_PREREQS_DONE:-} == all ]] && return 0
   "$CLUSTER_DIR/prereqs" "${1:-all}" || return
   export PROCGROUP_PREREQS_DONE=${1:-all}
+}
+
+# skipped WHAT WHY: say loudly that a part of the build or tests is skipped; in CI (CI=true) a skip is a
+# failure, so a flag left set can never make a green run out of an incomplete one.
+skipped() {
+  log "!!! SKIPPED: $1 ($2)"
+  if [[ ${CI:-} == true ]]; then log "ERROR: nothing may be skipped in CI (CI=true)"; return 1; fi
 }
 
 log() { printf '[%s %(%H:%M:%S)T] %s\n' "${LOG_TAG:-cluster}" -1 "$*" >&2; }
@@ -95,13 +103,15 @@ wait_for() {
   done
 }
 
-# wait_daemon NAME SECONDS DESCRIPTION COMMAND...: like wait_for, but give up at once if daemon NAME
-# has exited (a port conflict, a bad flag): no point in waiting out the timeout.
+# wait_daemon NAME SECONDS DESCRIPTION COMMAND...: like wait_for, but give up early when daemon NAME keeps
+# exiting (a port conflict, a bad flag: its supervisor restarted it 3 times) or has no supervisor left.
 wait_daemon() {
   local name=$1 timeout=$2 what=$3; shift 3
-  local deadline=$((SECONDS + timeout))
+  local deadline=$((SECONDS + timeout)) restarts0; restarts0=$(restarts_of "$name")
   until "$@" >/dev/null 2>&1; do
-    is_running "$name" || { log "$name exited while waiting for $what"; return 1; }
+    if (($(restarts_of "$name") - restarts0 >= 3)) || { ! is_running "$name" && ! supervisor_running "$name"; }; then
+      log "$name keeps exiting while waiting for $what (restarts: $(restarts_of "$name"))"; return 1
+    fi
     ((SECONDS < deadline)) || { log "timed out after ${timeout}s waiting for $what"; return 1; }
     sleep 0.5
   done
@@ -342,6 +352,6 @@ import_all_images() {
   local tar name maker
   while IFS='|' read -r tar name maker; do
     if [[ -f $tar ]]; then import_image "$tar" "$name"
-    else log "image $name: SKIPPED, ${tar#"$(cd "$CLUSTER_DIR/../.." && pwd)"/} does not exist yet (made by: $maker)"; fi
+    else skipped "image $name" "${tar#"$(cd "$CLUSTER_DIR/../.." && pwd)"/} does not exist yet (made by: $maker)" || return 1; fi
   done < <(image_table)
 }

@@ -325,6 +325,7 @@ main() {
     check "node-chromium image: headless chromium runs JS in a pod" headless_chromium_renders
   else
     printf '%-66s SKIP (image not built: images/build-node-chromium)\n' "node-chromium image: headless chromium runs JS in a pod" >&2
+    skipped "the node-chromium smoke check" "image not built" || failed=$((failed + 1))
   fi
   teardown
   echo "$passed passed, $failed failed"

@@ -133,7 +133,7 @@ test('a publisher process killed mid-call fails the call fast with ProviderGone'
   await visible(b, 'lossy');
   const started = Date.now();
   const call = client(b).getProxy('lossy', {timeout: 20000}).hang();
-  await sleep(300); // the invoke is pending in the publisher
+  await until(() => assert.ok(pub.out.includes('hang invoked'), pub.out)); // the invoke is pending in the publisher
   pub.kill('SIGKILL');
   await assert.rejects(call, {name: 'ProviderGone', source: 'hub', status: 502});
   assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms, the timeout was 20 s`);

@@ -68,24 +68,34 @@ final class LocalCluster {
     return m;
   }
 
+  /**
+   * Runs a command with a deadline that fires: its output goes to a file (read after it ended), so a command
+   * that hangs with its pipe open cannot block the test past {@code timeout}.
+   */
   Result run(Duration timeout, String stdin, String... command) {
+    Path out = null;
     try {
-      ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+      out = Files.createTempFile("procgroup-e2e-", ".out");
+      ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile());
       pb.environment().put("KUBECONFIG", kubeconfig.toString());
+      if (stdin == null) pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
       Process p = pb.start();
-      if (stdin != null) p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
-      p.getOutputStream().close();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        p.destroyForcibly();
-        throw new AssertionError("timed out after " + timeout + ": " + String.join(" ", command));
+      if (stdin != null) {
+        try (var in = p.getOutputStream()) { in.write(stdin.getBytes(StandardCharsets.UTF_8)); }
       }
-      return new Result(p.exitValue(), out);
+      if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        throw new AssertionError("timed out after " + timeout + ": " + String.join(" ", command) + "\n"
+            + Files.readString(out));
+      }
+      return new Result(p.exitValue(), Files.readString(out));
     } catch (IOException e) {
       throw new AssertionError("could not run " + String.join(" ", command), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError(e);
+    } finally {
+      if (out != null) out.toFile().delete();
     }
   }
 

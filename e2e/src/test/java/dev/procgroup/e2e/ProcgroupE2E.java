@@ -52,6 +52,11 @@ class ProcgroupE2E {
   final Map<String, Instant> deploymentSeen = new ConcurrentHashMap<>();
   final Map<String, Instant> deploymentReadySeen = new ConcurrentHashMap<>();
   final Map<String, Instant> podStopRequested = new ConcurrentHashMap<>();
+  final Map<String, Instant> podAdded = new ConcurrentHashMap<>();
+  final Map<String, Instant> podReadySeen = new ConcurrentHashMap<>();
+  /** "deployment@restartedAt" -> when its template first carried that stamp / when it was first rolled out Ready with it. */
+  final Map<String, Instant> stampApplied = new ConcurrentHashMap<>();
+  final Map<String, Instant> stampRolledOut = new ConcurrentHashMap<>();
   final Map<String, Instant> podGone = new ConcurrentHashMap<>();
   final Map<String, String> podProcess = new ConcurrentHashMap<>();
   final java.util.Set<String> counted = ConcurrentHashMap.newKeySet();
@@ -125,8 +130,17 @@ class ProcgroupE2E {
           .map(ProcgroupE2E::readySince).max(Instant::compareTo).orElseThrow();
       Instant higherCreated = orders.get(k + 1).stream().flatMap(p -> podsOf("ordered", p).stream())
           .map(p -> Instant.parse(p.getMetadata().getCreationTimestamp())).min(Instant::compareTo).orElseThrow();
+      // The cluster's timestamps have one-second resolution: this only catches gross violations...
       assertThat(higherCreated).as("order %d pods are created only after order %d is Ready", k + 1, k)
           .isAfterOrEqualTo(lowerReady);
+      // ...so the strict check is this test's own watch (millisecond resolution): the first pod of order k+1
+      // appeared after the last pod of order k was seen Ready.
+      Instant lowerReadySeen = orders.get(k).stream().flatMap(p -> podsOf("ordered", p).stream())
+          .map(p -> podReadySeen.get(p.getMetadata().getName())).max(Instant::compareTo).orElseThrow();
+      Instant higherAdded = orders.get(k + 1).stream().flatMap(p -> podsOf("ordered", p).stream())
+          .map(p -> podAdded.get(p.getMetadata().getName())).min(Instant::compareTo).orElseThrow();
+      assertThat(higherAdded).as("first order %d pod seen after the last order %d pod was seen Ready", k + 1, k)
+          .isAfter(lowerReadySeen);
       // And sub-second, from this test's watch: order k Ready seen -> order k+1 Deployment seen.
       Instant readySeen = orders.get(k).stream().map(p -> deploymentReadySeen.get("ordered-" + p))
           .max(Instant::compareTo).orElseThrow();
@@ -134,7 +148,8 @@ class ProcgroupE2E {
           .min(Instant::compareTo).orElseThrow();
       long gap = Duration.between(readySeen, nextSeen).toMillis();
       measure("order %d Ready -> order %d Deployment created: %d ms", k, k + 1, gap);
-      assertThat(gap).isLessThan(1000);
+      assertThat(gap).as("order %d Deployment created after order %d was Ready, within a second", k + 1, k)
+          .isPositive().isLessThan(1000);
     }
     Instant apiCreated = deploymentSeen.get("ordered-api"), cacheCreated = deploymentSeen.get("ordered-cache");
     assertThat(Duration.between(apiCreated, cacheCreated).abs()).as("equal orders start together")
@@ -252,6 +267,19 @@ class ProcgroupE2E {
         .list().getItems();
     assertThat(ds).extracting(d -> d.getMetadata().getName())
         .containsExactlyInAnyOrder("ordered-db", "ordered-api", "ordered-cache", "ordered-worker");
+    // Ordered, from this test's watch: order k+1's template took the stamp only after every order-k
+    // Deployment had rolled it out (all replicas updated and available), also across the operator's restart.
+    Map<Integer, List<String>> orders = Map.of(0, List.of("db"), 1, List.of("api", "cache"), 2, List.of("worker"));
+    for (int k = 0; k < 2; k++) {
+      Instant lowerRolledOut = orders.get(k).stream().map(p -> stampRolledOut.get("ordered-" + p + "@" + stamp))
+          .peek(t -> assertThat(t).as("order rolled out with the stamp").isNotNull()).max(Instant::compareTo).orElseThrow();
+      Instant higherApplied = orders.get(k + 1).stream().map(p -> stampApplied.get("ordered-" + p + "@" + stamp))
+          .peek(t -> assertThat(t).as("order took the stamp").isNotNull()).min(Instant::compareTo).orElseThrow();
+      measure("ordered restart: order %d rolled out -> order %d restarted: %d ms", k, k + 1,
+          Duration.between(lowerRolledOut, higherApplied).toMillis());
+      assertThat(higherApplied).as("order %d restarted only after order %d rolled out Ready", k + 1, k)
+          .isAfter(lowerRolledOut);
+    }
     for (Deployment d : ds) {
       assertThat(restartedAt(d)).isEqualTo(stamp);
       List<ReplicaSet> active = client.apps().replicaSets().inNamespace(ns)
@@ -297,7 +325,6 @@ class ProcgroupE2E {
         Duration.between(applied, Instant.now()).toMillis());
     Pod web = podsOf("page-snapshot", "web").get(0);
     Pod background = podsOf("page-snapshot", "background").get(0);
-    assertThat(web.getMetadata().getName()).isNotEqualTo(background.getMetadata().getName());
     String base = "http://" + web.getStatus().getPodIP() + ":5511";
 
     var snapshot = cluster.get(base + "/snapshot");
@@ -316,7 +343,12 @@ class ProcgroupE2E {
 
     String sidecarMetrics = new String(cluster.get("http://" + web.getStatus().getPodIP() + ":9464/metrics").body(),
         StandardCharsets.UTF_8);
-    assertThat(sidecarMetrics).containsPattern("procgroup_hub_calls_total\\{[^}]*object=\"pageSnapshot\"");
+    assertThat(sidecarMetrics).containsPattern("procgroup_hub_calls_total\\{[^}]*object=\"pageSnapshot\"[^}]*route=\"remote\"");
+    // ...and it crossed pods: background's sidecar served take() for a peer (the web pod), not for its own app.
+    String backgroundMetrics = new String(cluster.get("http://" + background.getStatus().getPodIP() + ":9464/metrics")
+        .body(), StandardCharsets.UTF_8);
+    assertThat(metricValue(backgroundMetrics, "procgroup_hub_served_calls_total",
+        "object=\"pageSnapshot\"", "method=\"take\"", "caller=\"peer\"", "outcome=\"ok\"")).isGreaterThanOrEqualTo(1.0);
   }
 
   @Test
@@ -337,7 +369,11 @@ class ProcgroupE2E {
     Pod web = podsOf("page-snapshot", "web").get(0);
     var stats = cluster.get("http://" + web.getStatus().getPodIP() + ":5511/stats");
     assertThat(stats.statusCode()).isEqualTo(200);
-    assertThat(new String(stats.body(), StandardCharsets.UTF_8)).contains("snapshot");
+    var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(stats.body());
+    assertThat(json.path("snapshotStats").path("taken").asInt()).as("snapshots counted by background: %s", json)
+        .isGreaterThanOrEqualTo(1);
+    assertThat(json.path("snapshotStats").path("browserConnected").asBoolean()).as("%s", json).isTrue();
+    assertThat(json.path("agent").has("error")).as("the agent's stats object answered: %s", json).isFalse();
 
     // and a process started now in the agent pod publishes e2eEcho, which the web pod calls
     Pod agent = podsOf("page-snapshot", "agent").get(0);
@@ -355,7 +391,142 @@ class ProcgroupE2E {
     } finally {
       publisher.destroy();
     }
+  }
+
+  @Test
+  @Order(53)
+  void peerCallsFromAnotherGroupOrWithoutTokenAreRefusedPodToPod() {
+    // A second group (the hello example) in the same namespace: its pods are as close as a pod can be.
+    cluster.kubectl("apply", "-n", ns, "-f", LocalCluster.ROOT.resolve("examples/hello/procgroup.yaml").toString());
+    awaitPhase("hello", "Running", LONG);
+    assertThat(cluster.kubectlResult("logs", "-n", ns, "-l", "procgroup.dev/group=hello,procgroup.dev/process=caller",
+        "-c", "caller", "--tail=20").out()).as("the hello example works: a caller got greeter's answer")
+        .contains("200 {\"result\":\"Hello, ");
+    Pod foreign = podsOf("hello", "greeter").get(0);
+    String target = podsOf("page-snapshot", "background").get(0).getStatus().getPodIP();
+    String own = tokenOf("page-snapshot"), theirs = tokenOf("hello");
+    assertThat(theirs).isNotEqualTo(own);
+    String script = "const [url, token] = process.argv.slice(1);"
+        + "require('http').get(url, {headers: token ? {authorization: 'Bearer ' + token} : {}, timeout: 5000},"
+        + " r => { let b = ''; r.on('data', d => b += d); r.on('end', () => console.log('STATUS ' + r.statusCode + ' ' + b.slice(0, 120))); })"
+        + ".on('error', e => console.log('ERROR ' + e.message));";
+    String url = "http://" + target + ":7071/peer/v1/objects";
+    String none = cluster.kubectl("exec", "-n", ns, foreign.getMetadata().getName(), "-c", "greeter", "--", "node", "-e", script, url);
+    String wrong = cluster.kubectl("exec", "-n", ns, foreign.getMetadata().getName(), "-c", "greeter", "--", "node", "-e", script, url, theirs);
+    String right = cluster.kubectl("exec", "-n", ns, foreign.getMetadata().getName(), "-c", "greeter", "--", "node", "-e", script, url, own);
+    measure("hello pod -> page-snapshot background %s: no token: %s; hello's token: %s; page-snapshot's token: %s",
+        url, none.strip(), wrong.strip(), right.strip());
+    assertThat(none).as("no token").startsWith("STATUS 401");
+    assertThat(wrong).as("another group's token").startsWith("STATUS 401");
+    assertThat(right).as("the group's own token (the control: the path and the port are right)").startsWith("STATUS 200")
+        .contains("\"objects\"");
+    cluster.kubectl("delete", "-n", ns, "procgroup/hello", "--wait=true", "--timeout=120s");
+  }
+
+  String tokenOf(String group) {
+    var secret = client.secrets().inNamespace(ns).withName(group + "-hub").get();
+    return new String(java.util.Base64.getDecoder().decode(secret.getData().get("token")), StandardCharsets.UTF_8);
+  }
+
+  @Test
+  @Order(54)
+  void webIsReachedByItsServiceNameFromAPodSpreadOverItsReplicas() {
+    // The operator's Service for the ported process: named <group>-<process>, port by name, in status.
+    var svc = client.services().inNamespace(ns).withName("page-snapshot-web").get();
+    assertThat(svc).as("Service page-snapshot-web").isNotNull();
+    assertThat(svc.getSpec().getPorts()).singleElement().satisfies(port -> {
+      assertThat(port.getName()).isEqualTo("http");
+      assertThat(port.getPort()).isEqualTo(5511);
+    });
+    assertThat(svc.getSpec().getSelector()).containsEntry("procgroup.dev/group", "page-snapshot")
+        .containsEntry("procgroup.dev/process", "web");
+    ProcessGroupStatus s = client.resources(ProcessGroup.class).inNamespace(ns).withName("page-snapshot").get().getStatus();
+    assertThat(process(s, "web").getService()).isEqualTo("page-snapshot-web." + ns + ".svc");
+    assertThat(client.services().inNamespace(ns).withName("page-snapshot-agent").get())
+        .as("agent declares no ports: no Service").isNull();
+
+    // From a pod of the group, by DNS name, one connection per call: kube-proxy spreads them over both replicas.
+    List<String> webPods = podsOf("page-snapshot", "web").stream().map(p -> p.getMetadata().getName()).sorted().toList();
+    assertThat(webPods).hasSize(2);
+    Pod agent = podsOf("page-snapshot", "agent").get(0);
+    String host = "page-snapshot-web." + ns + ".svc.cluster.local";
+    String out = cluster.kubectl("exec", "-n", ns, agent.getMetadata().getName(), "-c", "agent", "--", "node", "-e",
+        "const http = require('http'); const seen = {}; let n = 0;"
+            + "const one = () => new Promise((ok, ko) => http.get({host: '" + host + "', port: 5511, path: '/healthz', agent: false,"
+            + " timeout: 5000}, r => { r.resume(); r.on('end', () => { seen[r.headers['x-served-by']] = (seen[r.headers['x-served-by']] || 0) + 1; ok(r.statusCode); }); }).on('error', ko));"
+            + "(async () => { for (let i = 0; i < 40; i++) if (await one() === 200) n++;"
+            + " console.log('OK ' + n); for (const [p, c] of Object.entries(seen)) console.log('SERVED ' + p + ' ' + c); })()"
+            + ".catch(e => { console.log('ERROR ' + e.message); process.exit(1); });");
+    measure("40 GET /healthz from the agent pod via %s:%n%s", host, out.strip());
+    assertThat(out).contains("OK 40");
+    List<String> served = out.lines().filter(l -> l.startsWith("SERVED ")).map(l -> l.split(" ")[1]).sorted().toList();
+    assertThat(served).as("every web replica answered through the Service, and nothing else did").isEqualTo(webPods);
+
+    // And the snapshot, the demo's call, through the Service by name.
+    String snap = cluster.kubectl("exec", "-n", ns, agent.getMetadata().getName(), "-c", "agent", "--", "node", "-e",
+        "require('http').get({host: '" + host + "', port: 5511, path: '/snapshot', timeout: 60000}, r => { const b = [];"
+            + " r.on('data', d => b.push(d)); r.on('end', () => { const j = Buffer.concat(b);"
+            + " console.log('SNAPSHOT ' + r.statusCode + ' ' + r.headers['content-type'] + ' ' + j.length + ' ' + j.subarray(0, 3).toString('hex')); }); })"
+            + ".on('error', e => { console.log('ERROR ' + e.message); process.exit(1); });");
+    assertThat(snap).containsPattern("SNAPSHOT 200 image/jpeg \\d{4,} ffd8ff");
     cluster.kubectl("delete", "-n", ns, "procgroup/page-snapshot", "--wait=true", "--timeout=180s");
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(client.services().inNamespace(ns)
+        .withLabel("procgroup.dev/group", "page-snapshot").list().getItems()).as("the group's Services go with it").isEmpty());
+  }
+
+  // -- a real HorizontalPodAutoscaler (metrics-server) -----------------------------------------------------------
+
+  @Test
+  @Order(60)
+  void cpuLoadScalesAnAutoscaledProcessUpAndBackDownWhileTheHigherOrderIsUndisturbed() {
+    cluster.kubectl("apply", "-n", ns, "-f", GROUPS.resolve("elastic.yaml").toString());
+    awaitPhase("elastic", "Running", LONG);
+    Pod worker = podsOf("elastic", "worker").get(0);
+    long workerGeneration = deployment("elastic-worker").getMetadata().getGeneration();
+    await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> assertThat(cluster.kubectlResult("top", "pod", "-n", ns,
+        "-l", "procgroup.dev/process=api").exitCode()).as("metrics-server reports api's pod").isZero());
+
+    // One core of load in api's app container, bounded (at most 150 s) and stopped by a file.
+    Pod api = podsOf("elastic", "api").get(0);
+    String load = "const fs = require('fs'), end = Date.now() + 150000;"
+        + " while (Date.now() < end && !fs.existsSync('/tmp/stop-load')) { for (let i = 0; i < 1e6; i++); }";
+    Process burner;
+    try {
+      burner = new ProcessBuilder(cluster.kubectl, "--kubeconfig=" + cluster.kubeconfig, "exec", "-n", ns,
+          api.getMetadata().getName(), "-c", "api", "--", "node", "-e", load).redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    } catch (java.io.IOException e) {
+      throw new AssertionError(e);
+    }
+    Instant loadStarted = Instant.now();
+    try {
+      await().atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofSeconds(1))
+          .until(() -> replicasOf("elastic-api") > 1);
+      measure("HPA scale-up: CPU load started -> api Deployment at %d replicas: %d ms", replicasOf("elastic-api"),
+          Duration.between(loadStarted, Instant.now()).toMillis());
+    } finally {
+      cluster.kubectlResult("exec", "-n", ns, api.getMetadata().getName(), "-c", "api", "--", "touch", "/tmp/stop-load");
+      burner.destroy();
+    }
+    Instant loadStopped = Instant.now();
+    await().atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofSeconds(1))
+        .until(() -> replicasOf("elastic-api") == 1);
+    measure("HPA scale-down: load stopped -> api Deployment back at 1 replica: %d ms",
+        Duration.between(loadStopped, Instant.now()).toMillis());
+    ProcessGroupStatus s = awaitStatus("elastic", st -> "Running".equals(st.getPhase()) && "2/2".equals(st.getReady()), LONG);
+    assertThat(process(s, "api").getDesired()).isEqualTo(1);
+
+    // The higher order was never touched: same pod, no restart, same Deployment generation.
+    List<Pod> workers = podsOf("elastic", "worker");
+    assertThat(workers).extracting(p -> p.getMetadata().getUid()).containsExactly(worker.getMetadata().getUid());
+    assertThat(workers.get(0).getStatus().getContainerStatuses()).allSatisfy(c -> assertThat(c.getRestartCount()).isZero());
+    assertThat(deployment("elastic-worker").getMetadata().getGeneration()).isEqualTo(workerGeneration);
+    cluster.kubectl("delete", "-n", ns, "procgroup/elastic", "--wait=true", "--timeout=120s");
+  }
+
+  int replicasOf(String deployment) {
+    Integer r = deployment(deployment).getSpec().getReplicas();
+    return r == null ? 1 : r;
   }
 
   // -- upgrade and uninstall --------------------------------------------------------------------------------
@@ -392,12 +563,23 @@ class ProcgroupE2E {
       @Override public void onDelete(Deployment d, boolean unknown) {}
 
       private void seen(Deployment d) {
-        deploymentSeen.putIfAbsent(d.getMetadata().getName(), Instant.now());
+        Instant now = Instant.now();
+        String name = d.getMetadata().getName();
+        deploymentSeen.putIfAbsent(name, now);
         var st = d.getStatus();
         int want = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
-        if (st != null && st.getObservedGeneration() != null && st.getObservedGeneration() >= d.getMetadata().getGeneration()
-            && st.getAvailableReplicas() != null && st.getAvailableReplicas() == want) {
-          deploymentReadySeen.putIfAbsent(d.getMetadata().getName(), Instant.now());
+        boolean current = st != null && st.getObservedGeneration() != null
+            && st.getObservedGeneration() >= d.getMetadata().getGeneration();
+        if (current && st.getAvailableReplicas() != null && st.getAvailableReplicas() == want) {
+          deploymentReadySeen.putIfAbsent(name, now);
+        }
+        String stamp = restartedAt(d);
+        if (stamp != null) {
+          stampApplied.putIfAbsent(name + "@" + stamp, now);
+          // Rolled out: every replica updated to this template and available, no old one left.
+          if (current && eq(st.getUpdatedReplicas(), want) && eq(st.getAvailableReplicas(), want) && eq(st.getReplicas(), want)) {
+            stampRolledOut.putIfAbsent(name + "@" + stamp, now);
+          }
         }
       }
     });
@@ -407,6 +589,12 @@ class ProcgroupE2E {
       @Override public void onDelete(Pod p, boolean unknown) { podGone.put(p.getMetadata().getName(), Instant.now()); }
 
       private void track(Pod p) {
+        Instant now = Instant.now();
+        podAdded.putIfAbsent(p.getMetadata().getName(), now);
+        if (p.getStatus() != null && p.getStatus().getConditions() != null && p.getStatus().getConditions().stream()
+            .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()))) {
+          podReadySeen.putIfAbsent(p.getMetadata().getName(), now);
+        }
         String process = p.getMetadata().getLabels().get("procgroup.dev/process");
         if (process != null) podProcess.put(p.getMetadata().getName(), process);
         if (p.getMetadata().getDeletionTimestamp() != null) {
@@ -447,6 +635,8 @@ class ProcgroupE2E {
   Deployment deployment(String name) {
     return client.apps().deployments().inNamespace(ns).withName(name).get();
   }
+
+  static boolean eq(Integer actual, int want) { return actual != null && actual == want; }
 
   static String restartedAt(Deployment d) {
     Map<String, String> a = d.getSpec().getTemplate().getMetadata().getAnnotations();
@@ -491,6 +681,17 @@ class ProcgroupE2E {
       return line[0] != null;
     });
     return line[0];
+  }
+
+  /** The value of the first sample of NAME whose labels contain every one of LABELS (each as key="value"). */
+  static double metricValue(String text, String name, String... labels) {
+    Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "\\{([^}]*)}\\s+(\\S+)").matcher(text);
+    while (m.find()) {
+      String found = m.group(1);
+      if (java.util.Arrays.stream(labels).allMatch(found::contains)) return Double.parseDouble(m.group(2));
+    }
+    throw new AssertionError(name + " with " + String.join(",", labels) + " not in the scrape:\n"
+        + text.lines().filter(l -> l.startsWith(name)).collect(java.util.stream.Collectors.joining("\n")));
   }
 
   static double metricValue(String text, String name) {

@@ -3,7 +3,6 @@ package dev.procgroup.sidecar;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Vertx;
-import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -54,12 +53,16 @@ class MetricsScrapeIT {
 
     File promtool = findPromtool();
     assertThat(promtool).as("promtool (apt-get install prometheus) is required for this test").isNotNull();
-    Process check = new ProcessBuilder(promtool.getPath(), "check", "metrics").redirectErrorStream(true).start();
-    check.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
-    check.getOutputStream().close();
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    check.getInputStream().transferTo(out);
-    assertThat(check.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    // Output to a file, read after the process ended: the 30 s deadline fires even if promtool hangs.
+    File findings = File.createTempFile("promtool-", ".out");
+    findings.deleteOnExit();
+    Process check = new ProcessBuilder(promtool.getPath(), "check", "metrics").redirectErrorStream(true)
+        .redirectOutput(findings).start();
+    try (var in = check.getOutputStream()) { in.write(text.getBytes(StandardCharsets.UTF_8)); }
+    boolean ended = check.waitFor(30, TimeUnit.SECONDS);
+    if (!ended) check.destroyForcibly();
+    String out = java.nio.file.Files.readString(findings.toPath());
+    assertThat(ended).as("promtool ended within 30 s: %s", out).isTrue();
     assertThat(check.exitValue()).as("promtool check metrics said: %s", out).isZero();
 
     assertThat(AbstractHubIT.metricValue(text, "procgroup_app_up")).isEqualTo(1);

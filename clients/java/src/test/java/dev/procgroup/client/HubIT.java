@@ -109,7 +109,7 @@ class HubIT {
         StringBuffer out = new StringBuffer();
         Process p = Sidecars.node(via, out, "call.js", object, method, argsJson);
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        Thread.sleep(50); // let the drain thread take the last bytes
+        Sidecars.awaitOutput(p); // the drain thread has read everything the process wrote
         String[] lines = out.toString().trim().split("\n");
         return mapper.readTree(lines[lines.length - 1]);
     }
@@ -201,12 +201,13 @@ class HubIT {
     @Test
     @Order(5)
     void killedNodePublisherFailsAJavaCallFastWithProviderGone() throws Exception {
-        Process pub = nodePublisher(new StringBuffer(), "lossyCalc");
+        StringBuffer pubOut = new StringBuffer();
+        Process pub = nodePublisher(pubOut, "lossyCalc");
         visible(b, "lossyCalc", true);
         Calc calc = hub(b).getProxy("lossyCalc", Calc.class, CallOptions.defaults().withTimeout(Duration.ofSeconds(20)));
         long t0 = System.nanoTime();
         CompletableFuture<String> call = CompletableFuture.supplyAsync(calc::hang);
-        Thread.sleep(300); // the invoke is pending in the publisher
+        await().atMost(Duration.ofSeconds(10)).until(() -> pubOut.toString().contains("hang invoked")); // pending there
         pub.destroyForcibly();
         assertThatThrownBy(() -> call.get(10, TimeUnit.SECONDS)).cause().isInstanceOfSatisfying(HubException.class, e -> {
             assertThat(e.name()).isEqualTo("ProviderGone");

@@ -115,7 +115,7 @@ final class Sidecars {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("PROCGROUP_HUB_URL", sidecar.url());
         Process p = pb.start();
-        drain(p.getInputStream(), out);
+        DRAINS.put(p, drain(p.getInputStream(), out));
         return p;
     }
 
@@ -124,12 +124,26 @@ final class Sidecars {
             return;
         }
         Process p = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund").directory(NODE_CLIENT.toFile()).inheritIO().start();
-        if (p.waitFor() != 0) {
+        if (!p.waitFor(5, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("npm ci in " + NODE_CLIENT + " timed out after 5 minutes");
+        }
+        if (p.exitValue() != 0) {
             throw new IllegalStateException("npm ci in " + NODE_CLIENT + " failed");
         }
     }
 
-    private static void drain(InputStream in, StringBuffer into) {
+    private static final java.util.Map<Process, Thread> DRAINS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Waits (at most 10 s) until the output of an ended process has been read to its end. */
+    static void awaitOutput(Process p) throws InterruptedException {
+        Thread t = DRAINS.remove(p);
+        if (t == null) return;
+        t.join(10_000);
+        if (t.isAlive()) throw new AssertionError("the output of " + p.info().command().orElse("a process") + " did not end");
+    }
+
+    private static Thread drain(InputStream in, StringBuffer into) {
         Thread t = new Thread(() -> {
             byte[] buf = new byte[4096];
             try {
@@ -142,6 +156,7 @@ final class Sidecars {
         });
         t.setDaemon(true);
         t.start();
+        return t;
     }
 
     static int freePort() {
