@@ -1,5 +1,7 @@
 package dev.procgroup.operator;
 
+import dev.procgroup.operator.status.Durations;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
@@ -12,7 +14,24 @@ public record OperatorConfig(
     boolean leaderElection,
     String leaderElectionNamespace,
     SidecarConfig sidecar,
-    boolean jsonLogs) {
+    boolean jsonLogs,
+    InformerLimits informers) {
+
+  public OperatorConfig(Set<String> watchNamespaces, int httpPort, boolean leaderElection,
+      String leaderElectionNamespace, SidecarConfig sidecar, boolean jsonLogs) {
+    this(watchNamespaces, httpPort, leaderElection, leaderElectionNamespace, sidecar, jsonLogs,
+        InformerLimits.defaults());
+  }
+
+  /**
+   * How long the informers may take to list and watch at start-up before the process exits (1), and how long one
+   * may stay without its watch later before {@code /healthz} fails.
+   */
+  public record InformerLimits(Duration startup, Duration stall) {
+    public static InformerLimits defaults() {
+      return new InformerLimits(Duration.ofMinutes(2), Duration.ofMinutes(2));
+    }
+  }
 
   /** How the hub sidecar is injected into process pods. */
   public record SidecarConfig(boolean enabled, String image, String cpuRequest, String cpuLimit,
@@ -53,7 +72,9 @@ public record OperatorConfig(
         bool(env, "PROCGROUP_LEADER_ELECTION", false),
         env.getOrDefault("PROCGROUP_LEADER_ELECTION_NAMESPACE", env.get("POD_NAMESPACE")),
         sidecar,
-        !"text".equalsIgnoreCase(env.getOrDefault("PROCGROUP_LOG_FORMAT", "json")));
+        !"text".equalsIgnoreCase(env.getOrDefault("PROCGROUP_LOG_FORMAT", "json")),
+        new InformerLimits(duration(env, "PROCGROUP_STARTUP_TIMEOUT", InformerLimits.defaults().startup()),
+            duration(env, "PROCGROUP_INFORMER_STALL_LIMIT", InformerLimits.defaults().stall())));
   }
 
   private static boolean bool(Map<String, String> env, String key, boolean fallback) {
@@ -70,6 +91,16 @@ public record OperatorConfig(
       return Integer.parseInt(v.trim());
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(key + " must be a number, was: " + v);
+    }
+  }
+
+  private static Duration duration(Map<String, String> env, String key, Duration fallback) {
+    try {
+      Duration d = Durations.parse(env.get(key), fallback);
+      if (d.isZero()) throw new IllegalArgumentException("zero");
+      return d;
+    } catch (IllegalArgumentException | ArithmeticException e) {
+      throw new IllegalArgumentException(key + " must be a positive duration such as 90s or 2m, was: " + env.get(key));
     }
   }
 

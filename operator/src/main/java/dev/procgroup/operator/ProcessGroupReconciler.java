@@ -29,6 +29,8 @@ import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.health.InformerHealthIndicator;
+import io.javaoperatorsdk.operator.health.InformerWrappingEventSourceHealthIndicator;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
@@ -43,6 +45,7 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +58,7 @@ import org.slf4j.LoggerFactory;
 public class ProcessGroupReconciler implements Reconciler<ProcessGroup>, Cleaner<ProcessGroup> {
   private static final Logger LOG = LoggerFactory.getLogger(ProcessGroupReconciler.class);
   private static final long STOP_RECHECK_MS = 5_000;
+  private static final long CACHE_RECHECK_MS = 1_000;
 
   private final OperatorConfig config;
   private final GroupMetrics metrics;
@@ -80,14 +84,27 @@ public class ProcessGroupReconciler implements Reconciler<ProcessGroup>, Cleaner
     String selector = Labels.GROUP + "," + Labels.MANAGED_BY + "=" + Labels.OPERATOR;
     return List.of(
         new InformerEventSource<>(InformerEventSourceConfiguration.from(Deployment.class, ProcessGroup.class)
-            .withLabelSelector(selector).withSecondaryToPrimaryMapper(deploymentToGroup)
+            .withName("deployments").withLabelSelector(selector).withSecondaryToPrimaryMapper(deploymentToGroup)
             .withNamespacesInheritedFromController().build(), context),
         new InformerEventSource<>(InformerEventSourceConfiguration.from(Pod.class, ProcessGroup.class)
-            .withLabelSelector(selector).withSecondaryToPrimaryMapper(podToGroup)
+            .withName("pods").withLabelSelector(selector).withSecondaryToPrimaryMapper(podToGroup)
             .withNamespacesInheritedFromController().build(), context),
         new InformerEventSource<>(InformerEventSourceConfiguration.from(Service.class, ProcessGroup.class)
-            .withLabelSelector(selector).withSecondaryToPrimaryMapper(serviceToGroup)
+            .withName("services").withLabelSelector(selector).withSecondaryToPrimaryMapper(serviceToGroup)
             .withNamespacesInheritedFromController().build(), context));
+  }
+
+  /**
+   * Whether the Deployment, pod and Service caches have listed at least once. Before that an empty cache means
+   * "not known yet", not "none": acting on it would re-create what exists or, in cleanup, remove the finalizer
+   * while pods still run. Start-up waits for the sync, so this holds except in the moment before a failed start
+   * ends the process.
+   */
+  static boolean cachesSynced(Context<ProcessGroup> context) {
+    return Stream.of(Deployment.class, Pod.class, Service.class)
+        .map(type -> context.eventSourceRetriever().getEventSourceFor(type))
+        .allMatch(source -> !(source instanceof InformerWrappingEventSourceHealthIndicator<?> informers)
+            || informers.informerHealthIndicators().values().stream().allMatch(InformerHealthIndicator::hasSynced));
   }
 
   private static Set<ResourceID> groupOf(HasMetadata secondary) {
@@ -97,6 +114,7 @@ public class ProcessGroupReconciler implements Reconciler<ProcessGroup>, Cleaner
 
   @Override
   public UpdateControl<ProcessGroup> reconcile(ProcessGroup pg, Context<ProcessGroup> context) {
+    if (!cachesSynced(context)) return UpdateControl.<ProcessGroup>noUpdate().rescheduleAfter(CACHE_RECHECK_MS);
     metrics.reconciled();
     ClusterWriter cluster = writer(context);
     EventRecorder recorder = events.forClient(context.getClient());
@@ -192,6 +210,7 @@ public class ProcessGroupReconciler implements Reconciler<ProcessGroup>, Cleaner
   /** Reverse-order stop: the highest order still running is stopped, and the finalizer waits until its pods are gone. */
   @Override
   public DeleteControl cleanup(ProcessGroup pg, Context<ProcessGroup> context) {
+    if (!cachesSynced(context)) return DeleteControl.noFinalizerRemoval().rescheduleAfter(CACHE_RECHECK_MS);
     ClusterWriter cluster = writer(context);
     EventRecorder recorder = events.forClient(context.getClient());
     Map<String, Deployment> deployments = byProcess(context.getSecondaryResources(Deployment.class));

@@ -3,11 +3,14 @@ package dev.procgroup.operator;
 import dev.procgroup.operator.support.EventRecorder;
 import dev.procgroup.operator.support.GroupMetrics;
 import dev.procgroup.operator.support.HttpEndpoints;
+import dev.procgroup.operator.support.InformerHealth;
 import dev.procgroup.operator.support.MetricsHygiene;
+import dev.procgroup.operator.support.ProcessExit;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.RuntimeInfo;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
@@ -20,20 +23,32 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetAddress;
+import java.time.Clock;
+import java.util.List;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Runs the operator: in a pod with its service account, or locally against the current kubeconfig
  * ({@code mvn -pl operator exec:java} or the jar), configured from the environment (see operator/README.md).
+ * It runs with every informer synced, or not at all: {@link #main} exits non-zero when start-up fails, and an
+ * informer that stops later ends the process too.
  */
 public final class ProcgroupOperator implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ProcgroupOperator.class);
 
   private final Operator operator;
+  private final OperatorConfig config;
+  private final InformerHealth health;
   private final HttpEndpoints http;
   private volatile boolean stopping;
+
+  /** Start-up ended without every informer synced. */
+  public static final class StartupFailure extends RuntimeException {
+    StartupFailure(String message) { super(message); }
+  }
 
   public ProcgroupOperator(KubernetesClient client, OperatorConfig config) throws java.io.IOException {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -43,11 +58,17 @@ public final class ProcgroupOperator implements AutoCloseable {
     new JvmThreadMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
+    this.config = config;
     String identity = identity();
     operator = new Operator(o -> {
       o.withKubernetesClient(client)
           .withMetrics(MicrometerMetrics.newPerResourceCollectingMicrometerMetricsBuilder(registry).build())
-          .withStopOnInformerErrorDuringStartup(true);
+          // Informers that cannot list yet (API server down, CRD missing, RBAC not there) retry with fabric8's
+          // backoff instead of failing at the first refusal; each start-up stage waits up to the timeout, and
+          // start() then fails unless every informer has synced.
+          .withStopOnInformerErrorDuringStartup(false)
+          .withCacheSyncTimeout(config.informers().startup())
+          .withInformerStoppedHandler(this::informerStopped);
       if (config.leaderElection()) {
         o.withLeaderElectionConfiguration(LeaderElectionConfigurationBuilder
             .aLeaderElectionConfiguration("procgroup-operator")
@@ -69,22 +90,47 @@ public final class ProcgroupOperator implements AutoCloseable {
       if (!config.watchNamespaces().isEmpty()) o.settingNamespaces(config.watchNamespaces());
     });
     RuntimeInfo runtime = operator.getRuntimeInfo();
-    http = new HttpEndpoints(config.httpPort(), registry,
-        () -> !operator.getRuntimeInfo().isStarted() || runtime.allEventSourcesAreHealthy(),
-        () -> runtime.isStarted() && runtime.allEventSourcesAreHealthy());
+    health = new InformerHealth(runtime::isStarted, () -> InformerHealth.of(runtime), config.informers().stall(),
+        Clock.systemUTC());
+    http = new HttpEndpoints(config.httpPort(), registry, health::liveness, health::readiness);
   }
 
+  /**
+   * Starts JOSDK and returns once every informer has listed and watches.
+   *
+   * @throws StartupFailure when an informer has not synced within {@code PROCGROUP_STARTUP_TIMEOUT} (JOSDK waits
+   *     that long for the group informer, then as long for the others, which start together)
+   */
   public void start() {
     operator.start();
+    List<InformerHealth.Informer> unsynced = health.unsynced();
+    if (!unsynced.isEmpty()) {
+      throw new StartupFailure("informers not synced within " + config.informers().startup().toSeconds() + "s: "
+          + unsynced.stream().map(InformerHealth.Informer::name).collect(Collectors.joining(", ")));
+    }
     LOG.info("procgroup operator started; http endpoints on :{}", http.port());
   }
 
   public int httpPort() { return http.port(); }
 
+  /** JOSDK's view of the running controllers: their event sources and health. */
+  public RuntimeInfo runtimeInfo() { return operator.getRuntimeInfo(); }
+
+  /** JOSDK's stopped-informer callback: after an error an informer does not come back, so neither do we. */
+  private void informerStopped(SharedIndexInformer<?> informer, Throwable error) {
+    if (stopping) return;
+    if (error == null) {
+      LOG.warn("informer stopped: {}", informer);
+      return; // stopped on purpose (JOSDK stopping a controller); /healthz reports it if it was not
+    }
+    LOG.error("informer failed and stopped: {}; exiting", informer, error);
+    ProcessExit.exit(1);
+  }
+
   private void leadershipLost() {
     if (stopping) return;
     LOG.warn("lost the leader lease; exiting so that a fresh process competes for it");
-    new Thread(() -> System.exit(1), "exit-on-lost-lease").start();
+    ProcessExit.exit(1);
   }
 
   @Override
@@ -115,11 +161,21 @@ public final class ProcgroupOperator implements AutoCloseable {
     return config;
   }
 
-  public static void main(String[] args) throws Exception {
-    OperatorConfig config = OperatorConfig.fromEnvironment(System.getenv());
-    KubernetesClient client = new KubernetesClientBuilder().withConfig(clientConfig()).build();
-    ProcgroupOperator op = new ProcgroupOperator(client, config);
-    Runtime.getRuntime().addShutdownHook(new Thread(op::close, "shutdown"));
-    op.start();
+  /**
+   * Exits 1 when start-up fails. Returning from main would not end the JVM: the HTTP server's dispatcher and
+   * JOSDK's executor threads are not daemons, and such a process answered {@code /healthz} without ever
+   * reconciling.
+   */
+  public static void main(String[] args) {
+    try {
+      OperatorConfig config = OperatorConfig.fromEnvironment(System.getenv());
+      KubernetesClient client = new KubernetesClientBuilder().withConfig(clientConfig()).build();
+      ProcgroupOperator op = new ProcgroupOperator(client, config);
+      Runtime.getRuntime().addShutdownHook(new Thread(op::close, "shutdown"));
+      op.start();
+    } catch (Throwable e) {
+      LOG.error("start-up failed; exiting: {}", e.toString(), e);
+      ProcessExit.exit(1);
+    }
   }
 }

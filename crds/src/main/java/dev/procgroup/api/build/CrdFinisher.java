@@ -25,7 +25,8 @@ import java.util.List;
  * Run at build time: {@code CrdFinisher <generated.yml> <finished.yml>}.
  */
 public final class CrdFinisher {
-  static final List<String> COLUMN_ORDER = List.of("Ready", "Processes", "Phase", "Age", "Message");
+  static final List<String> COLUMN_ORDER = List.of("Ready", "Processes", "Phase", "Generation", "Observed", "Age",
+      "Message");
 
   private CrdFinisher() {}
 

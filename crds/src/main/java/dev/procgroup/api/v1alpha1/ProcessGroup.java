@@ -25,6 +25,11 @@ import io.fabric8.kubernetes.model.annotation.Version;
     getDescription = "Ready processes / processes in the spec")
 @AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase", type = AdditionalPrinterColumn.Type.STRING,
     getDescription = "Pending, Progressing, Running, Degraded, Failed or Terminating")
+@AdditionalPrinterColumn(name = "Generation", jsonPath = ".metadata.generation",
+    type = AdditionalPrinterColumn.Type.INTEGER, getDescription = "The spec's generation, counted by the API server")
+@AdditionalPrinterColumn(name = "Observed", jsonPath = ".status.observedGeneration",
+    type = AdditionalPrinterColumn.Type.INTEGER, getDescription = "The generation the status describes; behind "
+        + "Generation, the status is stale: the operator is not running, not leading, or has not caught up")
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 @AdditionalPrinterColumn(name = "Message", jsonPath = ".status.message", type = AdditionalPrinterColumn.Type.STRING,
     priority = 1, getDescription = "What the group is waiting for, or why it is degraded")

@@ -8,13 +8,22 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executors;
-import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
-/** {@code /metrics} (Prometheus text), {@code /healthz} (liveness) and {@code /readyz} (readiness) on one port. */
+/**
+ * {@code /metrics} (Prometheus text), {@code /healthz} (liveness) and {@code /readyz} (readiness) on one port. The
+ * probes answer 200 or 503 with a body that says why.
+ */
 public final class HttpEndpoints implements AutoCloseable {
   private final HttpServer server;
 
-  public HttpEndpoints(int port, PrometheusMeterRegistry registry, BooleanSupplier alive, BooleanSupplier ready)
+  /** A probe's verdict and the reason given with it. */
+  public record Check(boolean ok, String detail) {
+    public static Check ok(String detail) { return new Check(true, detail); }
+    public static Check failed(String detail) { return new Check(false, detail); }
+  }
+
+  public HttpEndpoints(int port, PrometheusMeterRegistry registry, Supplier<Check> alive, Supplier<Check> ready)
       throws IOException {
     server = HttpServer.create(new InetSocketAddress(port), 16);
     server.setExecutor(Executors.newSingleThreadExecutor(r -> {
@@ -31,9 +40,9 @@ public final class HttpEndpoints implements AutoCloseable {
 
   public int port() { return server.getAddress().getPort(); }
 
-  private static void probe(HttpExchange ex, BooleanSupplier check) throws IOException {
-    boolean ok = check.getAsBoolean();
-    respond(ex, ok ? 200 : 503, "text/plain; charset=utf-8", ok ? "ok\n" : "not ready\n");
+  private static void probe(HttpExchange ex, Supplier<Check> check) throws IOException {
+    Check c = check.get();
+    respond(ex, c.ok() ? 200 : 503, "text/plain; charset=utf-8", (c.ok() ? "ok: " : "failing: ") + c.detail() + "\n");
   }
 
   private static void respond(HttpExchange ex, int status, String type, String body) throws IOException {

@@ -27,8 +27,9 @@ class KubectlOutputIT extends ApiTestSupport {
     Files.writeString(OUTPUT, "$ kubectl get procgroups\n" + get + "\n$ kubectl get pg -o wide\n" + wide
         + "\n$ kubectl explain procgroup.spec.processes\n" + explain, StandardCharsets.UTF_8);
     System.out.println(Files.readString(OUTPUT));
-    assertThat(get.lines().findFirst().orElseThrow()).matches("NAME\\s+READY\\s+PROCESSES\\s+PHASE\\s+AGE");
-    assertThat(get).containsPattern("shop\\s+3/3\\s+2/2\\s+Running\\s+\\d+s");
+    assertThat(get.lines().findFirst().orElseThrow())
+        .matches("NAME\\s+READY\\s+PROCESSES\\s+PHASE\\s+GENERATION\\s+OBSERVED\\s+AGE");
+    assertThat(get).containsPattern("shop\\s+3/3\\s+2/2\\s+Running\\s+1\\s+1\\s+\\d+s");
     assertThat(wide.lines().findFirst().orElseThrow()).contains("MESSAGE");
     assertThat(explain).contains("Start order (Pandora's .order())").contains("scale").contains("argv")
         .contains("DNS-1123").contains("expose");

@@ -41,7 +41,7 @@ class OperatorMetricsIT extends ApiTestSupport {
     String findings = new String(promtool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(promtool.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(promtool.exitValue()).as("promtool check metrics:\n%s", findings).isZero();
-    assertThat(scrape("/healthz")).isEqualTo("ok\n");
-    assertThat(scrape("/readyz")).isEqualTo("ok\n");
+    assertThat(scrape("/healthz")).isEqualTo("ok: 4 informers running\n");
+    assertThat(scrape("/readyz")).isEqualTo("ok: 4 informers synced and watching\n");
   }
 }
