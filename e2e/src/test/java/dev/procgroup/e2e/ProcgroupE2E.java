@@ -257,19 +257,14 @@ class ProcgroupE2E {
     cluster.kubectl("delete", "pod", "-n", OPERATOR_NS, old, "--grace-period=0", "--force");
     await().atMost(LONG).until(() -> {
       Pod p = operatorPod();
-      return p != null && !p.getMetadata().getName().equals(old) && Boolean.TRUE.equals(p.getStatus()
-          .getContainerStatuses().get(0).getReady());
+      return p != null && !p.getMetadata().getName().equals(old) && ready(p);
     });
-    awaitStatus("ordered", s -> "Running".equals(s.getPhase()), LONG);
-    await().atMost(LONG).until(() -> stamp.equals(restartedAt(deployment("ordered-worker"))));
-    awaitStatus("ordered", s -> "Running".equals(s.getPhase()) && "4/4".equals(s.getReady()), LONG);
-    List<Deployment> ds = client.apps().deployments().inNamespace(ns).withLabel("procgroup.dev/group", "ordered")
-        .list().getItems();
-    assertThat(ds).extracting(d -> d.getMetadata().getName())
-        .containsExactlyInAnyOrder("ordered-db", "ordered-api", "ordered-cache", "ordered-worker");
-    // Ordered, from this test's watch: order k+1's template took the stamp only after every order-k
-    // Deployment had rolled it out (all replicas updated and available), also across the operator's restart.
+    // Every process rolls out the stamp (seen by this test's watch), then: ordered, from the same watch, order
+    // k+1's template took the stamp only after every order-k Deployment had rolled it out (all replicas
+    // updated and available), also across the operator's restart.
     Map<Integer, List<String>> orders = Map.of(0, List.of("db"), 1, List.of("api", "cache"), 2, List.of("worker"));
+    await().atMost(LONG).until(() -> orders.values().stream().flatMap(List::stream)
+        .allMatch(p -> stampRolledOut.containsKey("ordered-" + p + "@" + stamp)));
     for (int k = 0; k < 2; k++) {
       Instant lowerRolledOut = orders.get(k).stream().map(p -> stampRolledOut.get("ordered-" + p + "@" + stamp))
           .peek(t -> assertThat(t).as("order rolled out with the stamp").isNotNull()).max(Instant::compareTo).orElseThrow();
@@ -280,6 +275,11 @@ class ProcgroupE2E {
       assertThat(higherApplied).as("order %d restarted only after order %d rolled out Ready", k + 1, k)
           .isAfter(lowerRolledOut);
     }
+    awaitStatus("ordered", s -> "Running".equals(s.getPhase()) && "4/4".equals(s.getReady()), LONG);
+    List<Deployment> ds = client.apps().deployments().inNamespace(ns).withLabel("procgroup.dev/group", "ordered")
+        .list().getItems();
+    assertThat(ds).extracting(d -> d.getMetadata().getName())
+        .containsExactlyInAnyOrder("ordered-db", "ordered-api", "ordered-cache", "ordered-worker");
     for (Deployment d : ds) {
       assertThat(restartedAt(d)).isEqualTo(stamp);
       List<ReplicaSet> active = client.apps().replicaSets().inNamespace(ns)
@@ -540,7 +540,7 @@ class ProcgroupE2E {
       Pod p = operatorPod();
       return p != null && p.getSpec().getContainers().get(0).getEnv().stream()
           .anyMatch(e -> "PROCGROUP_LOG_FORMAT".equals(e.getName()) && "text".equals(e.getValue()))
-          && Boolean.TRUE.equals(p.getStatus().getContainerStatuses().get(0).getReady());
+          && ready(p);
     });
     assertThat(client.resources(ProcessGroup.class).inAnyNamespace().list().getItems())
         .as("no group left to be orphaned by the uninstall").isEmpty();
@@ -625,6 +625,12 @@ class ProcgroupE2E {
   Pod operatorPod() {
     return client.pods().inNamespace(OPERATOR_NS).withLabel("app.kubernetes.io/component", "operator").list()
         .getItems().stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null).findFirst().orElse(null);
+  }
+
+  /** Every container of the pod is ready (false while the kubelet has not reported them yet). */
+  static boolean ready(Pod p) {
+    var statuses = p.getStatus() == null ? null : p.getStatus().getContainerStatuses();
+    return statuses != null && !statuses.isEmpty() && statuses.stream().allMatch(c -> Boolean.TRUE.equals(c.getReady()));
   }
 
   List<Pod> podsOf(String group, String process) {
