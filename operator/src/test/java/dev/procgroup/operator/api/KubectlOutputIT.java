@@ -8,9 +8,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** What a user sees with kubectl: the printer columns and `kubectl explain`, from the real apiserver. */
@@ -42,11 +42,9 @@ class KubectlOutputIT extends ApiTestSupport {
     cmd.add(kubectlBinary());
     cmd.add("--kubeconfig=" + cluster.kubeconfig);
     cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as("kubectl %s: %s", String.join(" ", args), out).isZero();
-    return out;
+    BoundedProcess.Result r = BoundedProcess.run(Duration.ofSeconds(30), null, cmd);
+    assertThat(r.exitCode()).as("kubectl %s: %s", String.join(" ", args), r.out()).isZero();
+    return r.out();
   }
 
   static String kubectlBinary() throws IOException {

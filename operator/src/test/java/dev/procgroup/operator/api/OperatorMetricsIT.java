@@ -8,8 +8,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The operator's own endpoints: Prometheus text that promtool accepts, and the health probes. */
@@ -35,12 +35,9 @@ class OperatorMetricsIT extends ApiTestSupport {
         .containsPattern("procgroup_groups\\{phase=\"Running\"} [1-9]")
         .contains("procgroup_reconciliations_total")
         .contains("operator_sdk_reconciliations_success_total");
-    Process promtool = new ProcessBuilder("promtool", "check", "metrics").redirectErrorStream(true).start();
-    promtool.getOutputStream().write(metrics.getBytes(StandardCharsets.UTF_8));
-    promtool.getOutputStream().close();
-    String findings = new String(promtool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(promtool.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    assertThat(promtool.exitValue()).as("promtool check metrics:\n%s", findings).isZero();
+    BoundedProcess.Result promtool = BoundedProcess.run(Duration.ofSeconds(30), metrics,
+        List.of("promtool", "check", "metrics"));
+    assertThat(promtool.exitCode()).as("promtool check metrics:\n%s", promtool.out()).isZero();
     assertThat(scrape("/healthz")).isEqualTo("ok: 4 informers running\n");
     assertThat(scrape("/readyz")).isEqualTo("ok: 4 informers synced and watching\n");
   }
