@@ -176,8 +176,10 @@ class ProcgroupE2E {
   void kubectlGetProcgroupsShowsTheColumns() {
     String out = cluster.kubectl("get", "procgroups", "-n", ns);
     measure("kubectl get procgroups:%n%s", out.strip());
-    assertThat(out.lines().findFirst().orElseThrow()).matches("NAME\\s+READY\\s+PROCESSES\\s+PHASE\\s+AGE");
-    assertThat(out).containsPattern("ordered\\s+5/5\\s+4/4\\s+Running\\s+\\d+");
+    assertThat(out.lines().findFirst().orElseThrow())
+        .matches("NAME\\s+READY\\s+PROCESSES\\s+PHASE\\s+GENERATION\\s+OBSERVED\\s+AGE");
+    // GENERATION = OBSERVED: the operator has seen the latest spec (a lag shows staleness at a glance).
+    assertThat(out).containsPattern("ordered\\s+5/5\\s+4/4\\s+Running\\s+(\\d+)\\s+\\1\\s+\\d+");
   }
 
   @Test
