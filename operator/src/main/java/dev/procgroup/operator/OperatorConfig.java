@@ -1,5 +1,6 @@
 package dev.procgroup.operator;
 
+import dev.procgroup.api.v1alpha1.Reserved;
 import dev.procgroup.operator.status.Durations;
 import java.time.Duration;
 import java.util.Arrays;
@@ -39,7 +40,7 @@ public record OperatorConfig(
 
     public static SidecarConfig defaults() {
       return new SidecarConfig(true, "docker.io/procgroup/sidecar:0.1.0", "50m", null, "64Mi", "128Mi",
-          7070, 7071, 9464);
+          Reserved.HUB_PORT, Reserved.PEER_PORT, Reserved.METRICS_PORT);
     }
 
     public SidecarConfig disabled() {

@@ -11,10 +11,12 @@ import dev.procgroup.operator.desired.Labels;
 import dev.procgroup.operator.sequencing.ObservedProcess;
 import dev.procgroup.operator.sequencing.Plan;
 import dev.procgroup.operator.sequencing.Sequencer;
+import dev.procgroup.operator.status.NotApplied;
 import dev.procgroup.operator.status.ProcessObservation;
 import dev.procgroup.operator.status.StatusCalculator;
 import dev.procgroup.operator.support.EventRecorder;
 import dev.procgroup.operator.support.GroupMetrics;
+import dev.procgroup.operator.validation.SpecProblems;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -95,6 +97,21 @@ public class ProcessGroupReconciler implements Reconciler<ProcessGroup>, Cleaner
   }
 
   /**
+   * The group a Deployment or Service of this name belongs to, from the informers (which hold every object the
+   * operator made, of any group): {@code <group>-<process>} can be the same for two groups.
+   */
+  @SuppressWarnings("unchecked")
+  static SpecProblems.TakenNames takenNames(Context<ProcessGroup> context, String namespace) {
+    return (kind, name) -> {
+      Class<? extends HasMetadata> type = "Service".equals(kind) ? Service.class : Deployment.class;
+      var source = (InformerEventSource<HasMetadata, ProcessGroup>) (Object) context.eventSourceRetriever()
+          .getEventSourceFor(type);
+      return source.get(new ResourceID(name, namespace))
+          .map(o -> o.getMetadata().getLabels() == null ? null : o.getMetadata().getLabels().get(Labels.GROUP));
+    };
+  }
+
+  /**
    * Whether the Deployment, pod and Service caches have listed at least once. Before that an empty cache means
    * "not known yet", not "none": acting on it would re-create what exists or, in cleanup, remove the finalizer
    * while pods still run. Start-up waits for the sync, so this holds except in the moment before a failed start
@@ -131,18 +148,21 @@ public class ProcessGroupReconciler implements Reconciler<ProcessGroup>, Cleaner
     Plan plan = Sequencer.plan(pg.getSpec().getProcesses(), observed);
 
     Map<String, Service> services = byProcess(context.getSecondaryResources(Service.class));
-    String applyError = null;
-    try {
-      if (DesiredDeployment.hubEnabled(pg, config.sidecar())) {
-        cluster.ensureHubToken(pg);
-        cluster.applyOnChange("hub/" + pg.getMetadata().getUid(), HubAccess.rbac(pg));
+    List<String> problems = SpecProblems.of(pg, config.sidecar(), takenNames(context, pg.getMetadata().getNamespace()));
+    NotApplied notApplied = problems.isEmpty() ? null : NotApplied.invalidSpec(problems);
+    if (problems.isEmpty()) {
+      try {
+        if (DesiredDeployment.hubEnabled(pg, config.sidecar())) {
+          cluster.ensureHubToken(pg);
+          cluster.applyOnChange("hub/" + pg.getMetadata().getUid(), HubAccess.rbac(pg));
+        }
+        applyPlan(pg, plan, desired, deployments, cluster, recorder);
+        deleteRemovedProcesses(pg, desired.keySet(), deployments, cluster, recorder);
+        services = new ProcessServices(cluster).sync(pg, services, recorder);
+      } catch (KubernetesClientException e) {
+        notApplied = NotApplied.applyFailed(apiMessage(e));
+        LOG.warn("apply failed for {}/{}: {}", pg.getMetadata().getNamespace(), group, notApplied.message());
       }
-      applyPlan(pg, plan, desired, deployments, cluster, recorder);
-      deleteRemovedProcesses(pg, desired.keySet(), deployments, cluster, recorder);
-      services = new ProcessServices(cluster).sync(pg, services, recorder);
-    } catch (KubernetesClientException e) {
-      applyError = "the API refused the desired state: " + apiMessage(e);
-      LOG.warn("apply failed for {}/{}: {}", pg.getMetadata().getNamespace(), group, applyError);
     }
 
     Map<String, ProcessObservation> observations = new LinkedHashMap<>();
@@ -150,7 +170,7 @@ public class ProcessGroupReconciler implements Reconciler<ProcessGroup>, Cleaner
       observations.put(p.getName(), new ProcessObservation(p, deployments.get(p.getName()),
           pods.getOrDefault(p.getName(), List.of()), observed.get(p.getName()), services.get(p.getName())));
     }
-    ProcessGroupStatus status = StatusCalculator.compute(pg, plan, observations, applyError, Instant.now());
+    ProcessGroupStatus status = StatusCalculator.compute(pg, plan, observations, notApplied, Instant.now());
     Transitions.record(pg, pg.getStatus(), status, recorder);
     metrics.update(pg.getMetadata().getNamespace(), group, status);
     if (StatusCalculator.same(pg.getStatus(), status)) {

@@ -21,6 +21,9 @@ import java.util.List;
  *   <li>a maximum length for the group's name: it is the value of the {@code procgroup.dev/group} label on every
  *       object of the group, and label values have at most 63 characters. The bound also makes the Service-name
  *       rule affordable: the apiserver refuses CEL rules whose cost, estimated from maxLength, is too high.</li>
+ *   <li>{@code spec.services} as a map-list keyed by {@code name} (duplicates refused);</li>
+ *   <li>the validation of the parts that reuse Kubernetes' own types (env, ports, probes, resources) and of
+ *       writablePaths, which annotations cannot reach: {@link ContainerRules}.</li>
  * </ul>
  * Run at build time: {@code CrdFinisher <generated.yml> <finished.yml>}.
  */
@@ -41,10 +44,11 @@ public final class CrdFinisher {
     CustomResourceDefinition crd = Serialization.unmarshal(generatedYaml, CustomResourceDefinition.class);
     crd.getSpec().getVersions().forEach(v -> {
       v.getAdditionalPrinterColumns().sort(Comparator.comparingInt(CrdFinisher::columnRank));
-      JSONSchemaProps processes = v.getSchema().getOpenAPIV3Schema()
-          .getProperties().get("spec").getProperties().get("processes");
-      processes.setXKubernetesListType("map");
-      processes.setXKubernetesListMapKeys(List.of("name"));
+      Schema spec = Schema.of(v.getSchema().getOpenAPIV3Schema()).at("spec");
+      Schema processes = spec.at("processes").listMap("name");
+      spec.at("services").listMap("name");
+      ContainerRules.env(spec.at("env"));
+      ContainerRules.process(processes.items());
       limitGroupName(v.getSchema().getOpenAPIV3Schema());
     });
     return "# Generated from crds/src/main/java by the build (fabric8 CRD generator + CrdFinisher). Do not edit.\n"

@@ -13,11 +13,13 @@ import io.fabric8.generator.annotation.ValidationRule;
 public class AutoscaleSpec {
   @Required
   @Min(1)
+  @Max(Limits.MAX_REPLICAS)
   @JsonPropertyDescription("Fewest replicas.")
   private Integer min;
 
   @Required
   @Min(1)
+  @Max(Limits.MAX_REPLICAS)
   @JsonPropertyDescription("Most replicas.")
   private Integer max;
 

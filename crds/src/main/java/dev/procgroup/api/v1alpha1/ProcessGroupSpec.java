@@ -16,10 +16,23 @@ import java.util.List;
 @ValidationRule(value = "!has(self.services) || self.services.all(s, self.processes.exists(p, p.name == s.process))",
     message = "spec.services[].process must name a process listed in spec.processes",
     fieldPath = ".services")
+@ValidationRule(value = ProcessGroupSpec.RESERVED_PORTS_RULE, message = ProcessGroupSpec.RESERVED_PORTS_MESSAGE,
+    fieldPath = ".processes")
+@ValidationRule(value = "!has(self.services) || size(self.services) == 0 || !has(self.hub) || self.hub",
+    message = "spec.services are published through the hub sidecar, which spec.hub: false turns off",
+    fieldPath = ".services")
 public class ProcessGroupSpec {
+  /** The sidecar's ports are taken in every pod of a group with the hub. */
+  static final String RESERVED_PORTS_RULE = "(has(self.hub) && !self.hub) || self.processes.all(p, !has(p.ports)"
+      + " || p.ports.all(q, !(q.containerPort in " + Reserved.PORTS_CEL + ")))";
+  static final String RESERVED_PORTS_MESSAGE = "spec.processes[].ports[].containerPort " + Reserved.HUB_PORT + ", "
+      + Reserved.PEER_PORT + " and " + Reserved.METRICS_PORT + " belong to the hub sidecar in every pod (hub API, "
+      + "peers, metrics): use another port, or set spec.hub: false";
+
 
   @JsonPropertyDescription("Default container image for every process that does not set its own.")
-  @Size(max = 512)
+  @Size(min = 1, max = Limits.MAX_IMAGE)
+  @io.fabric8.generator.annotation.Pattern(Formats.IMAGE)
   private String image;
 
   @JsonPropertyDescription("Image pull policy for every process: Always, IfNotPresent or Never. Defaults to IfNotPresent.")
@@ -27,19 +40,19 @@ public class ProcessGroupSpec {
   private String imagePullPolicy;
 
   @JsonPropertyDescription("Environment for every process of the group; a process's own env wins on equal names "
-      + "(Pandora's .env(), PM2's env).")
-  @Size(max = 256)
+      + "(Pandora's .env(), PM2's env). Names are unique; PROCGROUP_* are the operator's.")
+  @Size(max = Limits.MAX_ENV)
   private List<EnvVar> env;
 
   @Required
-  @Size(min = 1, max = 64)
+  @Size(min = 1, max = Limits.MAX_PROCESSES)
   @JsonPropertyDescription("The processes of the group (Pandora's pandora.process(name) or fork(), PM2's apps). "
       + "Names are unique. Lower orders start first; each order waits until every lower order is Ready.")
   @ValidationRule(value = "self.all(p, self.exists_one(q, q.name == p.name))",
       message = "process names must be unique in spec.processes")
   private List<ProcessSpec> processes = new ArrayList<>();
 
-  @Size(max = 64)
+  @Size(max = Limits.MAX_SERVICES)
   @JsonPropertyDescription("Services published to the IPC hub by a process (Pandora's "
       + "pandora.service(name).process(p).publish()). Objects can also be published at run time with publishObject.")
   private List<ServiceSpec> services;

@@ -2,6 +2,7 @@ package dev.procgroup.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
@@ -27,7 +28,20 @@ import java.util.List;
     message = "with more than one entry in ports every port needs a name: the process's Service names its ports "
         + "after them (or set expose: None)",
     fieldPath = ".ports", reason = "FieldValueRequired")
+@ValidationRule(value = ProcessSpec.AUTOSCALE_NEEDS_CPU_RULE, message = ProcessSpec.AUTOSCALE_NEEDS_CPU_MESSAGE,
+    fieldPath = ".resources", reason = "FieldValueRequired")
 public class ProcessSpec {
+  static final String AUTOSCALE_NEEDS_CPU_RULE = "!has(self.autoscale) || (has(self.resources) && ("
+      + "(has(self.resources.requests) && 'cpu' in self.resources.requests)"
+      + " || (has(self.resources.limits) && 'cpu' in self.resources.limits)))";
+  static final String AUTOSCALE_NEEDS_CPU_MESSAGE = "autoscale needs resources.requests.cpu (or limits.cpu, which the "
+      + "request defaults to): the autoscaler's target is a share of the CPU request";
+  static final String UNIQUE_PORT_NAMES_RULE =
+      "self.all(p, !has(p.name) || self.exists_one(q, has(q.name) && q.name == p.name))";
+  /** Kubernetes keys container ports by number and protocol (TCP when unset). */
+  static final String UNIQUE_PORTS_RULE = "self.all(p, self.exists_one(q, q.containerPort == p.containerPort"
+      + " && (has(q.protocol) ? q.protocol : 'TCP') == (has(p.protocol) ? p.protocol : 'TCP')))";
+
 
   /** Process names are DNS-1035 labels (the Service's name rule), so {@code <group>-<process>} can be one too. */
   public static final String NAME_PATTERN = Dns1035Label.PATTERN;
@@ -35,16 +49,20 @@ public class ProcessSpec {
   @Required
   @Size(min = 1, max = 40)
   @Pattern(NAME_PATTERN)
+  @ValidationRule(value = "self != '" + Reserved.HUB_CONTAINER + "'",
+      message = "spec.processes[].name " + Reserved.HUB_CONTAINER + " is the hub sidecar's container name")
   @JsonPropertyDescription("Process name: a DNS-1123 label of at most 40 characters (lower case letters, digits, '-'), "
       + "unique in the group. The Deployment is named <group>-<name> and the container <name>.")
   private String name;
 
   @Min(0)
+  @Max(Limits.MAX_ORDER)
   @JsonPropertyDescription("Start order (Pandora's .order()). Lower orders start first; processes of equal order start "
       + "together; order k starts only when every lower order is Ready. Stopped in reverse. Default 0.")
   private Integer order;
 
   @Min(0)
+  @Max(Limits.MAX_REPLICAS)
   @JsonPropertyDescription("Number of replicas (Pandora's .scale(n), PM2's instances). Default 1. Not with autoscale.")
   private Integer scale;
 
@@ -52,28 +70,38 @@ public class ProcessSpec {
       + "instances: max), honouring the container's CPU limit. Not with scale.")
   private AutoscaleSpec autoscale;
 
-  @Size(max = 512)
+  @Size(min = 1, max = Limits.MAX_IMAGE)
+  @Pattern(Formats.IMAGE)
   @JsonPropertyDescription("Container image; defaults to spec.image.")
   private String image;
 
   @JsonPropertyDescription("The command (Pandora's entry, PM2's script), e.g. [node, server.js]. "
       + "Defaults to the image's entrypoint.")
+  @Size(max = Limits.MAX_COMMAND_ITEMS)
+  @ValidationRule(value = "size(self) == 0 || size(self[0]) > 0",
+      message = "entry[0], the command, must not be empty")
   private List<String> entry;
 
   @JsonPropertyDescription("Runtime arguments (Pandora's nodeArgs/argv, PM2's node_args), placed right after the "
       + "interpreter, entry[0]: [node, --max-old-space-size=512, server.js].")
+  @Size(max = Limits.MAX_COMMAND_ITEMS)
   private List<String> argv;
 
   @JsonPropertyDescription("Program arguments (Pandora's args, PM2's args), placed after the whole entry.")
+  @Size(max = Limits.MAX_ARGS)
   private List<String> args;
 
-  @Size(max = 256)
-  @JsonPropertyDescription("Environment of this process; merged over the group's env.")
+  @Size(max = Limits.MAX_ENV)
+  @JsonPropertyDescription("Environment of this process; merged over the group's env. Names are unique; PROCGROUP_* "
+      + "are the operator's.")
   private List<EnvVar> env;
 
-  @Size(max = 64) // bounds the cost of the CEL rule over ports, which the apiserver estimates before admitting the CRD
+  @Size(max = Limits.MAX_PORTS) // bounds the cost of the CEL rules over ports, which the apiserver estimates
+  @ValidationRule(value = UNIQUE_PORT_NAMES_RULE, message = "spec.processes[].ports[].name must be unique")
+  @ValidationRule(value = UNIQUE_PORTS_RULE,
+      message = "spec.processes[].ports[] must be unique by containerPort and protocol")
   @JsonPropertyDescription("Container ports, e.g. [{name: http, containerPort: 5511}]. With more than one port, each "
-      + "needs a name (the process's Service uses it). See expose.")
+      + "needs a name (the process's Service uses it). See expose. 7070, 7071 and 9464 are the hub sidecar's.")
   private List<ContainerPort> ports;
 
   @JsonPropertyDescription("The process's own Service, so other workloads reach it by DNS name: <group>-<process>"
@@ -97,11 +125,13 @@ public class ProcessSpec {
   private ResourceRequirements resources;
 
   @Min(0)
+  @Max(Limits.MAX_GRACE_SECONDS)
   @JsonPropertyDescription("Seconds the process gets to stop after SIGTERM (PM2's kill_timeout). Default 30.")
   private Long terminationGracePeriodSeconds;
 
   @JsonPropertyDescription("Mount a writable emptyDir at each of these paths (the root filesystem is read-only). "
       + "/tmp is always writable.")
+  @Size(max = Limits.MAX_WRITABLE_PATHS)
   private List<String> writablePaths;
 
   public String getName() { return name; }

@@ -2,8 +2,10 @@ package dev.procgroup.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.ValidationRule;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class RestartPolicySpec {
@@ -11,10 +13,13 @@ public class RestartPolicySpec {
   public static final String DEFAULT_WINDOW = "10m";
 
   @Min(0)
+  @Max(Limits.MAX_RESTARTS)
   @JsonPropertyDescription("Restarts of one process allowed within window before the group is Degraded. Default 5.")
   private Integer maxRestarts;
 
-  @Pattern("^([0-9]+h)?([0-9]+m)?([0-9]+s)?$")
+  @Pattern(Formats.WINDOW)
+  @ValidationRule(value = "self.matches('[1-9]')",
+      message = "spec.restart.window must be longer than zero, e.g. 90s, 10m or 1h30m")
   @JsonPropertyDescription("The window, as a Go-style duration: 90s, 10m, 1h30m. Default 10m.")
   private String window;
 

@@ -3,6 +3,7 @@ package dev.procgroup.operator.desired;
 import dev.procgroup.api.v1alpha1.ProcessGroup;
 import dev.procgroup.api.v1alpha1.ProcessGroupSpec;
 import dev.procgroup.api.v1alpha1.ProcessSpec;
+import dev.procgroup.api.v1alpha1.Reserved;
 import dev.procgroup.api.v1alpha1.ServiceSpec;
 import dev.procgroup.operator.OperatorConfig.SidecarConfig;
 import io.fabric8.kubernetes.api.model.Container;
@@ -59,7 +60,7 @@ public final class DesiredDeployment {
     List<VolumeMount> appMounts = new ArrayList<>();
     List<Volume> volumes = new ArrayList<>();
     volumes.add(emptyDir(TMP_VOLUME));
-    appMounts.add(mount(TMP_VOLUME, "/tmp", false));
+    appMounts.add(mount(TMP_VOLUME, Reserved.TMP, false));
     List<String> writable = p.getWritablePaths() == null ? List.of() : p.getWritablePaths();
     for (int i = 0; i < writable.size(); i++) {
       volumes.add(emptyDir("writable-" + i));
@@ -135,14 +136,17 @@ public final class DesiredDeployment {
     return sidecar.enabled() && !Boolean.FALSE.equals(pg.getSpec().getHub());
   }
 
-  /** The variables the operator gives every app container (PROTOCOL.md "What the operator gives the sidecar"). */
+  /**
+   * The variables the operator gives every app container (PROTOCOL.md "What the operator gives the sidecar"); all
+   * start with {@link Reserved#ENV_PREFIX}, which the CRD refuses in the user's env.
+   */
   static List<EnvVar> appEnv(String group, ProcessSpec p, boolean hub, SidecarConfig sidecar) {
     List<EnvVar> env = new ArrayList<>();
-    env.add(Environment.value("PROCGROUP_GROUP", group));
-    env.add(Environment.value("PROCGROUP_PROCESS", p.getName()));
-    env.add(Environment.fieldRef("PROCGROUP_NAMESPACE", "metadata.namespace"));
-    env.add(Environment.fieldRef("PROCGROUP_POD_NAME", "metadata.name"));
-    if (hub) env.add(Environment.value("PROCGROUP_HUB_URL", "http://127.0.0.1:" + sidecar.hubPort()));
+    env.add(Environment.value(Reserved.ENV_PREFIX + "GROUP", group));
+    env.add(Environment.value(Reserved.ENV_PREFIX + "PROCESS", p.getName()));
+    env.add(Environment.fieldRef(Reserved.ENV_PREFIX + "NAMESPACE", "metadata.namespace"));
+    env.add(Environment.fieldRef(Reserved.ENV_PREFIX + "POD_NAME", "metadata.name"));
+    if (hub) env.add(Environment.value(Reserved.ENV_PREFIX + "HUB_URL", "http://127.0.0.1:" + sidecar.hubPort()));
     return env;
   }
 
@@ -168,14 +172,16 @@ public final class DesiredDeployment {
         .withImagePullPolicy("IfNotPresent")
         .withRestartPolicy("Always") // a native sidecar: up before the app, down after it
         .withEnv(env)
-        .addNewPort().withName("hub-peer").withContainerPort(sidecar.peerPort()).withProtocol("TCP").endPort()
-        .addNewPort().withName("hub-metrics").withContainerPort(sidecar.metricsPort()).withProtocol("TCP").endPort()
+        .addNewPort().withName(Reserved.PEER_PORT_NAME).withContainerPort(sidecar.peerPort()).withProtocol("TCP")
+          .endPort()
+        .addNewPort().withName(Reserved.METRICS_PORT_NAME).withContainerPort(sidecar.metricsPort()).withProtocol("TCP")
+          .endPort()
         .withStartupProbe(httpProbe("/startupz", sidecar.metricsPort(), 1, 60))
         .withReadinessProbe(httpProbe("/readyz", sidecar.metricsPort(), 5, 3))
         .withLivenessProbe(httpProbe("/healthz", sidecar.metricsPort(), 10, 3))
         .withResources(sidecarResources(sidecar))
         .withSecurityContext(restrictedContainer())
-        .withVolumeMounts(mount(HUB_TMP_VOLUME, "/tmp", false), mount(HUB_TOKEN_VOLUME, SA_TOKEN_PATH, true))
+        .withVolumeMounts(mount(HUB_TMP_VOLUME, Reserved.TMP, false), mount(HUB_TOKEN_VOLUME, SA_TOKEN_PATH, true))
         .build();
   }
 

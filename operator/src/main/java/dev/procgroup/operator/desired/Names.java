@@ -1,8 +1,10 @@
 package dev.procgroup.operator.desired;
 
+import dev.procgroup.api.v1alpha1.Reserved;
+
 /** Names of the objects made for a group. */
 public final class Names {
-  public static final String HUB_CONTAINER = "procgroup-hub";
+  public static final String HUB_CONTAINER = Reserved.HUB_CONTAINER;
   public static final String HUB_TOKEN_KEY = "token";
 
   private Names() {}

@@ -17,8 +17,17 @@ public final class CrashLoopPolicy {
   public CrashLoopPolicy(RestartPolicySpec spec) {
     this.maxRestarts = spec == null || spec.getMaxRestarts() == null
         ? RestartPolicySpec.DEFAULT_MAX_RESTARTS : spec.getMaxRestarts();
-    this.window = Durations.parse(spec == null ? null : spec.getWindow(),
-        Durations.parse(RestartPolicySpec.DEFAULT_WINDOW, null));
+    this.window = windowOf(spec);
+  }
+
+  /** The window, or the default when unreadable: SpecProblems refuses such a spec; the status is still computed. */
+  private static Duration windowOf(RestartPolicySpec spec) {
+    Duration fallback = Durations.parse(RestartPolicySpec.DEFAULT_WINDOW, null);
+    try {
+      return Durations.parse(spec == null ? null : spec.getWindow(), fallback);
+    } catch (IllegalArgumentException e) {
+      return fallback;
+    }
   }
 
   public int maxRestarts() { return maxRestarts; }

@@ -14,7 +14,11 @@ public final class Durations {
     if (text == null || text.isBlank()) return fallback;
     Matcher m = FORMAT.matcher(text.trim());
     if (!m.matches()) throw new IllegalArgumentException("not a duration like 90s, 10m or 1h30m: " + text);
-    return Duration.ofHours(part(m, 1)).plusMinutes(part(m, 2)).plusSeconds(part(m, 3));
+    try {
+      return Duration.ofHours(part(m, 1)).plusMinutes(part(m, 2)).plusSeconds(part(m, 3));
+    } catch (ArithmeticException e) { // Long.parseLong's NumberFormatException is an IllegalArgumentException
+      throw new IllegalArgumentException("too long a duration: " + text, e);
+    }
   }
 
   private static long part(Matcher m, int group) {

@@ -27,10 +27,10 @@ public final class StatusCalculator {
   private StatusCalculator() {}
 
   /**
-   * @param applyError why the desired state could not be applied (the API refused it), or null
+   * @param notApplied why the desired state is not applied (refused spec, refused apply), or null
    */
   public static ProcessGroupStatus compute(ProcessGroup pg, Plan plan, Map<String, ProcessObservation> observed,
-      String applyError, Instant now) {
+      NotApplied notApplied, Instant now) {
     ProcessGroupStatus previous = pg.getStatus();
     Map<String, ProcessStatus> before = previous == null ? Map.of() : previous.getProcesses().stream()
         .collect(Collectors.toMap(ProcessStatus::getName, Function.identity(), (a, b) -> a));
@@ -74,8 +74,8 @@ public final class StatusCalculator {
         : "order " + plan.blockingOrder().getAsInt() + " (" + String.join(", ", plan.blockedBy()) + ") is not ready yet"
             + (plan.waiting().isEmpty() && plan.held().isEmpty() ? ""
                 : "; waiting: " + String.join(", ", concat(plan.waiting(), plan.held())));
-    String degradedMessage = applyError != null ? applyError : String.join("; ", crashMessages);
-    boolean degraded = applyError != null || !crashMessages.isEmpty();
+    String degradedMessage = notApplied != null ? notApplied.message() : String.join("; ", crashMessages);
+    boolean degraded = notApplied != null || !crashMessages.isEmpty();
 
     String nowText = now.toString();
     List<Condition> prev = previous == null ? null : previous.getConditions();
@@ -87,7 +87,7 @@ public final class StatusCalculator {
             terminating ? "Terminating" : plan.complete() ? "RolloutComplete" : "RollingOutInOrder",
             progressMessage, generation, nowText),
         Conditions.of(prev, Conditions.DEGRADED, degraded,
-            applyError != null ? "ApplyFailed" : degraded ? "CrashLoop" : "AsExpected",
+            notApplied != null ? notApplied.reason() : degraded ? "CrashLoop" : "AsExpected",
             degraded ? degradedMessage : "no process is crash-looping", generation, nowText));
 
     ProcessGroupStatus status = new ProcessGroupStatus();
@@ -97,7 +97,7 @@ public final class StatusCalculator {
     status.setReady(readyPods + "/" + desiredPods);
     status.setProcessesReady(readyProcesses + "/" + specs.size());
     String phase = terminating ? TERMINATING
-        : applyError != null ? FAILED
+        : notApplied != null ? FAILED
         : degraded ? DEGRADED
         : allReady ? RUNNING
         : observed.values().stream().noneMatch(o -> o.state().exists()) ? PENDING

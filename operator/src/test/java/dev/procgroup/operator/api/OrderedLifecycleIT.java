@@ -223,6 +223,8 @@ class OrderedLifecycleIT extends ApiTestSupport {
     ProcessSpec web = process("web", 1, 1);
     web.setScale(null);
     web.setAutoscale(new AutoscaleSpec(2, 5));
+    web.setResources(new io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder()
+        .addToRequests("cpu", new io.fabric8.kubernetes.api.model.Quantity("100m")).build());
     create(group("auto", process("agent", 0, 1), web, process("extra", 1, 1)));
     awaitDeployment("auto-web", d -> true);
     await().atMost(Duration.ofSeconds(10)).until(() ->

@@ -136,9 +136,24 @@ class StatusCalculatorTest {
     ProcessGroup pg = group("shop", process("agent", 0, 1));
     Plan plan = Sequencer.plan(pg.getSpec().getProcesses(), Map.of());
     ProcessGroupStatus s = StatusCalculator.compute(pg, plan, Map.of("agent", new ProcessObservation(
-        pg.getSpec().getProcesses().get(0), null, List.of(), ObservedProcess.ABSENT)), "quota exceeded", now);
+        pg.getSpec().getProcesses().get(0), null, List.of(), ObservedProcess.ABSENT)),
+        NotApplied.applyFailed("quota exceeded"), now);
     assertThat(s.getPhase()).isEqualTo("Failed");
     assertThat(condition(s, "Degraded").getReason()).isEqualTo("ApplyFailed");
-    assertThat(s.getMessage()).isEqualTo("quota exceeded");
+    assertThat(s.getMessage()).isEqualTo("the API refused the desired state: quota exceeded");
+  }
+
+  @Test
+  void aRefusedSpecFailsTheGroupNamingTheFields() {
+    ProcessGroup pg = group("shop", process("agent", 0, 1));
+    Plan plan = Sequencer.plan(pg.getSpec().getProcesses(), Map.of());
+    ProcessGroupStatus s = StatusCalculator.compute(pg, plan, Map.of("agent", new ProcessObservation(
+        pg.getSpec().getProcesses().get(0), null, List.of(), ObservedProcess.ABSENT)),
+        NotApplied.invalidSpec(List.of("spec.processes[0].name: taken", "spec.restart.window: bad")), now);
+    assertThat(s.getPhase()).isEqualTo("Failed");
+    assertThat(condition(s, "Degraded").getStatus()).isEqualTo("True");
+    assertThat(condition(s, "Degraded").getReason()).isEqualTo("InvalidSpec");
+    assertThat(s.getMessage()).isEqualTo("nothing is applied until the spec is fixed: spec.processes[0].name: taken; "
+        + "spec.restart.window: bad");
   }
 }
