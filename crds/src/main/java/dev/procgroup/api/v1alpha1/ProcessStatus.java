@@ -14,8 +14,13 @@ public class ProcessStatus {
   private Integer ready;
   @JsonPropertyDescription("Container restarts over the process's current pods.")
   private Integer restarts;
-  @JsonPropertyDescription("Waiting (for a lower order), Starting, Running, Updating, CrashLoop or Stopping.")
+  @JsonPropertyDescription("Waiting (for a lower order), Starting, Running, Updating, Failing, CrashLoop or Stopping.")
   private String phase;
+  @JsonPropertyDescription("Why the process cannot run, while it cannot: ImagePullFailed, ConfigError, Unschedulable, "
+      + "PodsNotCreated, OOMKilled, ProgressDeadlineExceeded or CrashLoop.")
+  private String reason;
+  @JsonPropertyDescription("The pod's or Deployment's own message for reason, and where it was seen.")
+  private String message;
   @JsonPropertyDescription("The last termination of the process's container: reason, exit code and message.")
   private String lastTermination;
   @JsonPropertyDescription("Start of the current crash-loop window (RFC 3339); bookkeeping for spec.restart.")
@@ -38,6 +43,10 @@ public class ProcessStatus {
   public void setRestarts(Integer restarts) { this.restarts = restarts; }
   public String getPhase() { return phase; }
   public void setPhase(String phase) { this.phase = phase; }
+  public String getReason() { return reason; }
+  public void setReason(String reason) { this.reason = reason; }
+  public String getMessage() { return message; }
+  public void setMessage(String message) { this.message = message; }
   public String getLastTermination() { return lastTermination; }
   public void setLastTermination(String lastTermination) { this.lastTermination = lastTermination; }
   public String getRestartWindowStart() { return restartWindowStart; }
@@ -52,6 +61,7 @@ public class ProcessStatus {
     if (!(o instanceof ProcessStatus s)) return false;
     return Objects.equals(name, s.name) && Objects.equals(order, s.order) && Objects.equals(desired, s.desired)
         && Objects.equals(ready, s.ready) && Objects.equals(restarts, s.restarts) && Objects.equals(phase, s.phase)
+        && Objects.equals(reason, s.reason) && Objects.equals(message, s.message)
         && Objects.equals(lastTermination, s.lastTermination)
         && Objects.equals(restartWindowStart, s.restartWindowStart)
         && Objects.equals(restartsAtWindowStart, s.restartsAtWindowStart)

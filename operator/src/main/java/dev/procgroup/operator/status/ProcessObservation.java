@@ -6,6 +6,7 @@ import dev.procgroup.operator.sequencing.ObservedProcess;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.util.Comparator;
@@ -31,6 +32,13 @@ public record ProcessObservation(ProcessSpec spec, Deployment deployment, List<P
   /** Restarts of the process's own container over its current pods (the hub sidecar's are not the app's). */
   public int restarts() {
     return appStatuses().mapToInt(c -> c.getRestartCount() == null ? 0 : c.getRestartCount()).sum();
+  }
+
+  /** Why the process cannot run, if its pods or Deployment say so (a crash loop is judged apart). */
+  public Optional<ProcessFailure> failure() {
+    Quantity memoryLimit = spec.getResources() == null || spec.getResources().getLimits() == null ? null
+        : spec.getResources().getLimits().get("memory");
+    return ProcessFailure.of(spec.getName(), memoryLimit, deployment, pods);
   }
 
   public int readyReplicas() {

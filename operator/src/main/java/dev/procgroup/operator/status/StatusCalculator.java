@@ -39,7 +39,7 @@ public final class StatusCalculator {
     long generation = pg.getMetadata().getGeneration() == null ? 0 : pg.getMetadata().getGeneration();
 
     List<ProcessStatus> processes = new ArrayList<>();
-    List<String> crashMessages = new ArrayList<>();
+    List<ProcessFailure> failures = new ArrayList<>(); // per failing process, in start order; message names it
     int readyPods = 0, desiredPods = 0, readyProcesses = 0;
     List<ProcessSpec> specs = pg.getSpec().getProcesses().stream()
         .sorted(Comparator.comparingInt(ProcessSpec::effectiveOrder)).toList();
@@ -57,11 +57,20 @@ public final class StatusCalculator {
           o.state().currentAndReady(), now);
       s.setRestartWindowStart(v.windowStart().toString());
       s.setRestartsAtWindowStart(v.baseline());
-      s.setPhase(processPhase(spec.getName(), plan, o, v.crashLooping(), terminating));
+      ProcessFailure failure = o.failure().map(f -> keepAttemptMessage(f, before.get(spec.getName()))).orElse(null);
+      s.setPhase(processPhase(spec.getName(), plan, o, v.crashLooping(), failure != null, terminating));
       if (v.crashLooping()) {
-        crashMessages.add("process " + spec.getName() + " restarted " + v.restartsInWindow() + " times within "
+        String crash = "process " + spec.getName() + " restarted " + v.restartsInWindow() + " times within "
             + policy.window().toString().substring(2).toLowerCase() + " (limit " + policy.maxRestarts() + ")"
-            + (s.getLastTermination() == null ? "" : "; last termination: " + s.getLastTermination()));
+            + (s.getLastTermination() == null ? "" : "; last termination: " + s.getLastTermination());
+        // the kind says more than "crash loop" when it is known (an OOM kill, a missing Secret)
+        failures.add(new ProcessFailure(failure != null ? failure.reason() : ProcessFailure.CRASH_LOOP, crash, false));
+        s.setReason(failures.get(failures.size() - 1).reason());
+        s.setMessage(failure != null ? failure.message() : s.getLastTermination());
+      } else if (failure != null) {
+        failures.add(new ProcessFailure(failure.reason(), "process " + spec.getName() + ": " + failure.message(), false));
+        s.setReason(failure.reason());
+        s.setMessage(failure.message());
       }
       readyPods += s.getReady();
       desiredPods += s.getDesired();
@@ -74,8 +83,9 @@ public final class StatusCalculator {
         : "order " + plan.blockingOrder().getAsInt() + " (" + String.join(", ", plan.blockedBy()) + ") is not ready yet"
             + (plan.waiting().isEmpty() && plan.held().isEmpty() ? ""
                 : "; waiting: " + String.join(", ", concat(plan.waiting(), plan.held())));
-    String degradedMessage = notApplied != null ? notApplied.message() : String.join("; ", crashMessages);
-    boolean degraded = notApplied != null || !crashMessages.isEmpty();
+    String degradedMessage = notApplied != null ? notApplied.message()
+        : failures.stream().map(ProcessFailure::message).collect(Collectors.joining("; "));
+    boolean degraded = notApplied != null || !failures.isEmpty();
 
     String nowText = now.toString();
     List<Condition> prev = previous == null ? null : previous.getConditions();
@@ -87,8 +97,8 @@ public final class StatusCalculator {
             terminating ? "Terminating" : plan.complete() ? "RolloutComplete" : "RollingOutInOrder",
             progressMessage, generation, nowText),
         Conditions.of(prev, Conditions.DEGRADED, degraded,
-            notApplied != null ? notApplied.reason() : degraded ? "CrashLoop" : "AsExpected",
-            degraded ? degradedMessage : "no process is crash-looping", generation, nowText));
+            notApplied != null ? notApplied.reason() : degraded ? failures.get(0).reason() : "AsExpected",
+            degraded ? degradedMessage : "no process is failing", generation, nowText));
 
     ProcessGroupStatus status = new ProcessGroupStatus();
     status.setObservedGeneration(generation);
@@ -112,9 +122,22 @@ public final class StatusCalculator {
     return status;
   }
 
-  static String processPhase(String name, Plan plan, ProcessObservation o, boolean crashLoop, boolean terminating) {
+  /**
+   * While the kubelet only says it backs off ("Back-off pulling image"), the message of the failed attempt itself
+   * (ErrImagePull: not found) stays: it is the one that explains, and the status does not flip with each retry.
+   */
+  static ProcessFailure keepAttemptMessage(ProcessFailure now, ProcessStatus before) {
+    if (now.backOff() && before != null && now.reason().equals(before.getReason()) && before.getMessage() != null) {
+      return new ProcessFailure(now.reason(), before.getMessage(), true);
+    }
+    return now;
+  }
+
+  static String processPhase(String name, Plan plan, ProcessObservation o, boolean crashLoop, boolean failing,
+      boolean terminating) {
     if (terminating) return "Stopping";
     if (crashLoop) return "CrashLoop";
+    if (failing) return "Failing";
     if (plan.waiting().contains(name) || plan.held().contains(name)) return "Waiting";
     if (!o.state().exists()) return "Starting";
     if (o.state().currentAndReady()) return "Running";

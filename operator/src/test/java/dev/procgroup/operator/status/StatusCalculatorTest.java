@@ -156,4 +156,100 @@ class StatusCalculatorTest {
     assertThat(s.getMessage()).isEqualTo("nothing is applied until the spec is fixed: spec.processes[0].name: taken; "
         + "spec.restart.window: bad");
   }
+
+  static Pod pullingPod(String reason, String message) {
+    return new PodBuilder().withNewMetadata().withName("shop-web-1").endMetadata().withNewStatus()
+        .addNewContainerStatus().withName("web").withReady(false).withRestartCount(0).withNewState().withNewWaiting()
+        .withReason(reason).withMessage(message).endWaiting().endState().endContainerStatus().endStatus().build();
+  }
+
+  @Test
+  void aFailingProcessDegradesTheGroupWithItsReasonAndThePodsMessageAndClearsWhenFixed() {
+    ProcessGroup pg = group("shop", process("agent", 0, 1), process("web", 1, 1));
+    ObservedProcess ready = new ObservedProcess(true, true, true);
+    ObservedProcess starting = new ObservedProcess(true, true, false);
+    ProcessGroupStatus s = compute(pg, Map.of("agent", ready, "web", starting),
+        Map.of("agent", deployment(1, 1), "web", deployment(1, 0)),
+        Map.of("web", List.of(pullingPod("ErrImagePull", "failed to pull image \"shop:9\": not found"))));
+    assertThat(s.getPhase()).isEqualTo("Degraded");
+    Condition degraded = condition(s, "Degraded");
+    assertThat(degraded.getStatus()).isEqualTo("True");
+    assertThat(degraded.getReason()).isEqualTo("ImagePullFailed");
+    assertThat(degraded.getMessage()).isEqualTo(
+        "process web: ErrImagePull: failed to pull image \"shop:9\": not found (pod shop-web-1)");
+    assertThat(s.getMessage()).isEqualTo(degraded.getMessage());
+    assertThat(s.getProcesses()).extracting("name", "phase", "reason").containsExactly(
+        org.assertj.core.groups.Tuple.tuple("agent", "Running", null),
+        org.assertj.core.groups.Tuple.tuple("web", "Failing", "ImagePullFailed"));
+    assertThat(s.getProcesses().get(1).getMessage())
+        .isEqualTo("ErrImagePull: failed to pull image \"shop:9\": not found (pod shop-web-1)");
+
+    pg.setStatus(s);
+    ProcessGroupStatus backingOff = compute(pg, Map.of("agent", ready, "web", starting),
+        Map.of("agent", deployment(1, 1), "web", deployment(1, 0)),
+        Map.of("web", List.of(pullingPod("ImagePullBackOff", "Back-off pulling image \"shop:9\""))));
+    assertThat(backingOff.getProcesses().get(1).getMessage()).as("the attempt's message stays while backing off")
+        .isEqualTo(s.getProcesses().get(1).getMessage());
+    assertThat(StatusCalculator.same(s, backingOff)).as("no status write for each retry").isTrue();
+
+    pg.setStatus(backingOff);
+    ProcessGroupStatus fixed = compute(pg, Map.of("agent", ready, "web", ready),
+        Map.of("agent", deployment(1, 1), "web", deployment(1, 1)), Map.of());
+    assertThat(fixed.getPhase()).isEqualTo("Running");
+    assertThat(condition(fixed, "Degraded").getStatus()).isEqualTo("False");
+    assertThat(condition(fixed, "Degraded").getMessage()).isEqualTo("no process is failing");
+    assertThat(fixed.getProcesses().get(1).getReason()).isNull();
+    assertThat(fixed.getProcesses().get(1).getMessage()).isNull();
+  }
+
+  @Test
+  void aBackOffWithoutAnEarlierAttemptShowsTheBackOff() {
+    ProcessGroup pg = group("shop", process("web", 0, 1));
+    ProcessGroupStatus s = compute(pg, Map.of("web", new ObservedProcess(true, true, false)),
+        Map.of("web", deployment(1, 0)),
+        Map.of("web", List.of(pullingPod("ImagePullBackOff", "Back-off pulling image \"shop:9\""))));
+    assertThat(s.getProcesses().get(0).getMessage())
+        .isEqualTo("ImagePullBackOff: Back-off pulling image \"shop:9\" (pod shop-web-1)");
+  }
+
+  @Test
+  void theLowestFailingOrderGivesTheReasonAndEveryFailureIsListed() {
+    ProcessGroup pg = group("shop", process("agent", 0, 1), process("web", 1, 1));
+    ObservedProcess starting = new ObservedProcess(true, true, false);
+    Pod unschedulable = new PodBuilder().withNewMetadata().withName("shop-agent-1").endMetadata().withNewStatus()
+        .addNewCondition().withType("PodScheduled").withStatus("False").withReason("Unschedulable")
+        .withMessage("0/1 nodes are available: 1 Insufficient cpu.").endCondition().endStatus().build();
+    ProcessGroupStatus s = compute(pg, Map.of("agent", starting, "web", starting),
+        Map.of("agent", deployment(1, 0), "web", deployment(1, 0)),
+        Map.of("agent", List.of(unschedulable), "web", List.of(pullingPod("CreateContainerConfigError",
+            "secret \"db\" not found"))));
+    assertThat(condition(s, "Degraded").getReason()).isEqualTo("Unschedulable");
+    assertThat(condition(s, "Degraded").getMessage()).isEqualTo(
+        "process agent: Unschedulable: 0/1 nodes are available: 1 Insufficient cpu. (pod shop-agent-1); "
+            + "process web: CreateContainerConfigError: secret \"db\" not found (pod shop-web-1)");
+  }
+
+  @Test
+  void aCrashLoopOfOomKillsSaysOomKilled() {
+    ProcessSpec web = process("web", 0, 1);
+    web.setResources(new io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder()
+        .addToLimits("memory", new io.fabric8.kubernetes.api.model.Quantity("64Mi")).build());
+    ProcessGroup pg = group("shop", web);
+    pg.getSpec().setRestart(new RestartPolicySpec(1, "10m"));
+    ObservedProcess starting = new ObservedProcess(true, true, false);
+    pg.setStatus(compute(pg, Map.of("web", starting), Map.of("web", deployment(1, 0)), Map.of()));
+    Pod oom = new PodBuilder().withNewMetadata().withName("shop-web-1").endMetadata().withNewStatus()
+        .addNewContainerStatus().withName("web").withReady(false).withRestartCount(4).withNewLastState()
+        .withNewTerminated().withReason("OOMKilled").withExitCode(137).withFinishedAt("2026-11-21T09:59:58Z")
+        .endTerminated().endLastState().endContainerStatus().endStatus().build();
+    ProcessGroupStatus s = compute(pg, Map.of("web", starting), Map.of("web", deployment(1, 0)),
+        Map.of("web", List.of(oom)));
+    assertThat(s.getProcesses().get(0).getPhase()).isEqualTo("CrashLoop");
+    assertThat(s.getProcesses().get(0).getReason()).isEqualTo("OOMKilled");
+    assertThat(s.getProcesses().get(0).getMessage()).isEqualTo(
+        "OOMKilled: the container used more than its memory limit (64Mi), exit code 137 (pod shop-web-1)");
+    assertThat(condition(s, "Degraded").getReason()).isEqualTo("OOMKilled");
+    assertThat(condition(s, "Degraded").getMessage())
+        .isEqualTo("process web restarted 4 times within 10m (limit 1); last termination: OOMKilled (exit code 137)");
+  }
 }
