@@ -8,11 +8,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -400,15 +398,10 @@ class ValidationIT extends ApiTestSupport {
   }
 
   String kubectlApply(String yaml) throws IOException, InterruptedException {
-    Path file = Files.createTempFile("invalid", ".yaml");
-    Files.writeString(file, yaml);
-    Process p = new ProcessBuilder(KubectlOutputIT.kubectlBinary(), "--kubeconfig=" + cluster.kubeconfig, "apply",
-        "-f", file.toString()).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as("kubectl apply must fail: %s", out).isNotZero();
-    Files.delete(file);
-    return out.lines().map(String::strip).collect(Collectors.joining(" "));
+    BoundedProcess.Result r = BoundedProcess.run(Duration.ofSeconds(30), yaml,
+        List.of(KubectlOutputIT.kubectlBinary(), "--kubeconfig=" + cluster.kubeconfig, "apply", "-f", "-"));
+    assertThat(r.exitCode()).as("kubectl apply must fail: %s", r.out()).isNotZero();
+    return r.out().strip().lines().map(String::strip).collect(Collectors.joining(" "));
   }
 
   String yaml(Case c) {
