@@ -160,6 +160,34 @@ apiserver_outage() {
   scale_converges 3
 }
 
+# `up` is the repair command: a supervisor that died is brought back and adopts its running daemon (no
+# restart); a daemon whose supervisor died with it (nothing left to restart it) is started again; a second
+# `up` changes nothing.
+daemons_snapshot() { local c; for c in "${COMPONENTS[@]}"; do echo "$c $(cat "$(pidfile "$c")" 2>/dev/null) $(restarts_of "$c")"; done; }
+up_repairs_and_is_idempotent() {
+  local proxy_pid sched_pid before after
+  proxy_pid=$(<"$(pidfile kube-proxy)")
+  kill -KILL "$(<"$(supervisor_pidfile kube-proxy)")"
+  sched_pid=$(<"$(pidfile kube-scheduler)")
+  kill -KILL "$(<"$(supervisor_pidfile kube-scheduler)")"; crash kube-scheduler
+  sleep 3
+  ! is_running kube-scheduler || fail "kube-scheduler came back without a supervisor"
+  "$CLUSTER_DIR/up" >/dev/null 2>&1 || fail "up failed"
+  supervisor_running kube-proxy || fail "up did not bring back kube-proxy's supervisor"
+  [[ $(<"$(pidfile kube-proxy)") == "$proxy_pid" ]] || fail "kube-proxy was restarted instead of adopted"
+  echo "supervisor of kube-proxy SIGKILLed: up brought it back; it adopted kube-proxy (pid $proxy_pid, not restarted)"
+  supervisor_running kube-scheduler && is_running kube-scheduler && [[ $(<"$(pidfile kube-scheduler)") != "$sched_pid" ]] \
+    || fail "up did not start kube-scheduler again"
+  wait_ms 60 "kube-scheduler healthy" controllers_healthy >/dev/null || fail "kube-scheduler not healthy after up"
+  echo "kube-scheduler and its supervisor SIGKILLed: up started both again (pid $sched_pid -> $(<"$(pidfile kube-scheduler)"))"
+  before=$(daemons_snapshot)
+  "$CLUSTER_DIR/up" >/dev/null 2>&1 || fail "second up failed"
+  after=$(daemons_snapshot)
+  [[ $before == "$after" ]] || fail "a second up changed something: $(diff <(echo "$before") <(echo "$after"))"
+  echo "second up on a healthy cluster: every daemon's pid and restart count unchanged"
+  scale_converges 2
+}
+
 main() {
   [[ -f $KUBECONFIG_ADMIN ]] && api_ready || { echo "no cluster: run e2e/cluster/up first" >&2; echo "0 passed, 1 failed"; exit 1; }
   step "setup: namespace $NS, deployment scaler at 1" setup || true
@@ -173,6 +201,7 @@ main() {
   step "CoreDNS SIGKILLed -> a pod resolves; scale 2 -> 1 converges" coredns_killed
   step "metrics-server SIGKILLed -> pod metrics served; scale 1 -> 2" metrics_server_killed
   step "kube-apiserver down ${OUTAGE}s -> controllers recover; scale 2 -> 3" apiserver_outage
+  step "up repairs (dead supervisor adopted, held daemon back), then is a no-op; scale 3 -> 2" up_repairs_and_is_idempotent
   k delete namespace "$NS" --wait=false >/dev/null 2>&1
   echo "$passed passed, $failed failed (details: $RESULTS)"
   ((failed == 0))
