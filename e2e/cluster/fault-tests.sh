@@ -201,7 +201,7 @@ main() {
   step "CoreDNS SIGKILLed -> a pod resolves; scale 2 -> 1 converges" coredns_killed
   step "metrics-server SIGKILLed -> pod metrics served; scale 1 -> 2" metrics_server_killed
   step "kube-apiserver down ${OUTAGE}s -> controllers recover; scale 2 -> 3" apiserver_outage
-  step "up repairs (dead supervisor adopted, held daemon back), then is a no-op; scale 3 -> 2" up_repairs_and_is_idempotent
+  step "up repairs (supervisor replaced, dead daemon restarted), then no-op; scale 3 -> 2" up_repairs_and_is_idempotent
   k delete namespace "$NS" --wait=false >/dev/null 2>&1
   echo "$passed passed, $failed failed (details: $RESULTS)"
   ((failed == 0))
