@@ -400,10 +400,20 @@ class ProcgroupE2E {
   void peerCallsFromAnotherGroupOrWithoutTokenAreRefusedPodToPod() {
     // A second group (the hello example) in the same namespace: its pods are as close as a pod can be.
     cluster.kubectl("apply", "-n", ns, "-f", LocalCluster.ROOT.resolve("examples/hello/procgroup.yaml").toString());
+    try {
+      refusedPodToPod();
+    } finally {
+      cluster.kubectl("delete", "-n", ns, "procgroup/hello", "--wait=true", "--timeout=120s");
+    }
+  }
+
+  private void refusedPodToPod() {
     awaitPhase("hello", "Running", LONG);
-    assertThat(cluster.kubectlResult("logs", "-n", ns, "-l", "procgroup.dev/group=hello,procgroup.dev/process=caller",
-        "-c", "caller", "--tail=20").out()).as("the hello example works: a caller got greeter's answer")
-        .contains("200 {\"result\":\"Hello, ");
+    // A caller logs its first answer a moment after it started (it has no readiness probe of its own).
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+        assertThat(cluster.kubectlResult("logs", "-n", ns, "-l", "procgroup.dev/group=hello,procgroup.dev/process=caller",
+            "-c", "caller", "--tail=20").out()).as("the hello example works: a caller got greeter's answer")
+            .contains("200 {\"result\":\"Hello, "));
     Pod foreign = podsOf("hello", "greeter").get(0);
     String target = podsOf("page-snapshot", "background").get(0).getStatus().getPodIP();
     String own = tokenOf("page-snapshot"), theirs = tokenOf("hello");
@@ -422,7 +432,6 @@ class ProcgroupE2E {
     assertThat(wrong).as("another group's token").startsWith("STATUS 401");
     assertThat(right).as("the group's own token (the control: the path and the port are right)").startsWith("STATUS 200")
         .contains("\"objects\"");
-    cluster.kubectl("delete", "-n", ns, "procgroup/hello", "--wait=true", "--timeout=120s");
   }
 
   String tokenOf(String group) {
