@@ -99,24 +99,14 @@ build_helm() {
   touch "$out/.done-v2"
 }
 
-# CoreDNS' go.mod has no replace directives, so `go install` works; the default plugin set (kubernetes,
-# template, health, ready, ...) is compiled in.
-build_coredns() {
-  local out=$PROCGROUP_CACHE/coredns/$COREDNS_VERSION/bin
-  [[ -x $out/coredns && -e $out/.done ]] && { log "coredns $COREDNS_VERSION: cached"; return; }
-  log "coredns $COREDNS_VERSION: building"
+# build_go_tool NAME VERSION PACKAGE: a program whose module has no replace directives, so `go install`
+# works: CoreDNS (its default plugin set: kubernetes, template, health, ready, ...) and metrics-server.
+build_go_tool() {
+  local name=$1 version=$2 pkg=$3 out=$PROCGROUP_CACHE/$1/$2/bin
+  [[ -x $out/$name && -e $out/.done ]] && { log "$name $version: cached"; return; }
+  log "$name $version: building"
   mkdir -p "$out"
-  GOBIN=$out go install -trimpath -ldflags "-s -w" "github.com/coredns/coredns@$COREDNS_VERSION"
-  touch "$out/.done"
-}
-
-# metrics-server (the resource metrics API that HorizontalPodAutoscalers read); no replace directives either.
-build_metrics_server() {
-  local out=$PROCGROUP_CACHE/metrics-server/$METRICS_SERVER_VERSION/bin
-  [[ -x $out/metrics-server && -e $out/.done ]] && { log "metrics-server $METRICS_SERVER_VERSION: cached"; return; }
-  log "metrics-server $METRICS_SERVER_VERSION: building"
-  mkdir -p "$out"
-  GOBIN=$out go install -trimpath -ldflags "-s -w" "sigs.k8s.io/metrics-server/cmd/metrics-server@$METRICS_SERVER_VERSION"
+  GOBIN=$out go install -trimpath -ldflags "-s -w" "$pkg@$version"
   touch "$out/.done"
 }
 
@@ -133,7 +123,9 @@ start=$SECONDS
 build_etcd
 case $only in
   apiserver) build_k8s kube-apiserver kubectl ;;
-  all) build_k8s kube-apiserver kubectl kube-controller-manager kube-scheduler kubelet kube-proxy; build_helm; build_coredns; build_metrics_server ;;
+  all) build_k8s kube-apiserver kubectl kube-controller-manager kube-scheduler kubelet kube-proxy; build_helm
+       build_go_tool coredns "$COREDNS_VERSION" github.com/coredns/coredns
+       build_go_tool metrics-server "$METRICS_SERVER_VERSION" sigs.k8s.io/metrics-server/cmd/metrics-server ;;
   *) echo "usage: $0 [all|apiserver]" >&2; exit 2 ;;
 esac
 link_kube_api_test

@@ -33,15 +33,10 @@ fail() { echo "$*"; return 1; }
 now_ms() { date +%s%3N; }
 api_ready() { curl -sf --max-time 2 --cacert "$PKI/ca.crt" "https://127.0.0.1:$API_PORT/readyz" >/dev/null; }
 
-# wait_ms SECONDS DESCRIPTION COMMAND...: like wait_for, polling every 0.2 s; prints the wait in ms.
+# wait_ms SECONDS DESCRIPTION COMMAND...: wait_for, polling every 0.2 s; prints the wait in ms, or why not.
 wait_ms() {
-  local timeout=$1 what=$2 t0; shift 2
-  t0=$(now_ms)
-  local deadline=$((SECONDS + timeout))
-  until "$@" >/dev/null 2>&1; do
-    ((SECONDS < deadline)) || { echo "timed out after ${timeout}s waiting for $what"; return 1; }
-    sleep 0.2
-  done
+  local t0; t0=$(now_ms)
+  WAIT_POLL=0.2 wait_for "$@" 2>&1 || return 1
   echo $(($(now_ms) - t0))
 }
 

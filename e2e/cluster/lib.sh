@@ -93,13 +93,14 @@ node_ip() {
   echo "$ip"
 }
 
-# wait_for SECONDS DESCRIPTION COMMAND...: poll COMMAND every 0.5 s until it succeeds or time runs out.
+# wait_for SECONDS DESCRIPTION COMMAND...: poll COMMAND every WAIT_POLL seconds (default 0.5) until it
+# succeeds or time runs out.
 wait_for() {
   local timeout=$1 what=$2; shift 2
   local deadline=$((SECONDS + timeout))
   until "$@" >/dev/null 2>&1; do
     ((SECONDS < deadline)) || { log "timed out after ${timeout}s waiting for $what"; return 1; }
-    sleep 0.5
+    sleep "${WAIT_POLL:-0.5}"
   done
 }
 
@@ -118,6 +119,17 @@ wait_daemon() {
 }
 
 pidfile() { echo "$RUN/$1.pid"; }
+
+# terminate PID GRACE_SECONDS: SIGTERM, then SIGKILL once the grace period is over; returns when the
+# process is gone, with status 1 if it had to be killed. The one stop sequence of daemons and supervisors.
+terminate() {
+  local pid=$1 deadline=$((SECONDS + $2)) rc=0
+  kill -TERM "$pid" 2>/dev/null || true
+  while [[ -d /proc/$pid ]] && ((SECONDS < deadline)); do sleep 0.2; done
+  if [[ -d /proc/$pid ]]; then kill -KILL "$pid" 2>/dev/null || true; rc=1; fi
+  while [[ -d /proc/$pid ]]; do sleep 0.1; done
+  return $rc
+}
 supervisor_pidfile() { echo "$RUN/$1.supervisor.pid"; }
 
 # write_if_changed PATH < CONTENT: replace PATH only if the content differs; succeed only if it changed.
@@ -206,12 +218,8 @@ start_daemon() {
 
 # restart_daemon NAME: end the daemon; its supervisor starts it again (with the current flags).
 restart_daemon() {
-  local pid; is_running "$1" || return 0
-  pid=$(<"$(pidfile "$1")")
-  kill -TERM "$pid" 2>/dev/null || true
-  local deadline=$((SECONDS + $(cat "$RUN/$1.grace" 2>/dev/null || echo 10)))
-  while [[ -d /proc/$pid ]] && ((SECONDS < deadline)); do sleep 0.2; done
-  kill -KILL "$pid" 2>/dev/null || true
+  is_running "$1" || return 0
+  terminate "$(<"$(pidfile "$1")")" "$(cat "$RUN/$1.grace" 2>/dev/null || echo 10)" || true
   wait_for 30 "$1 restarted by its supervisor" is_running "$1" || die "$1 was not restarted (log: $LOGS/$1.log)"
 }
 
@@ -222,20 +230,14 @@ stop_daemon() {
   [[ -d $RUN ]] && echo "$grace" > "$RUN/$name.grace"
   if supervisor_running "$name"; then
     pid=$(<"$(supervisor_pidfile "$name")")
-    kill -TERM "$pid" 2>/dev/null || true
-    local deadline=$((SECONDS + grace + 5))
-    while [[ -d /proc/$pid ]] && ((SECONDS < deadline)); do sleep 0.2; done
-    [[ -d /proc/$pid ]] && { log "supervisor of $name (pid $pid) did not stop, killing it"; kill -KILL "$pid" 2>/dev/null; }
+    # The supervisor itself gives the daemon its grace period; 5 s more for its own exit.
+    terminate "$pid" $((grace + 5)) || log "supervisor of $name (pid $pid) did not stop: killed it"
     log "stopped $name and its supervisor"
   fi
   rm -f "$(supervisor_pidfile "$name")"
   if is_running "$name"; then
     pid=$(<"$(pidfile "$name")")
-    kill -TERM "$pid" 2>/dev/null || true
-    local deadline=$((SECONDS + grace))
-    while [[ -d /proc/$pid ]] && ((SECONDS < deadline)); do sleep 0.2; done
-    if [[ -d /proc/$pid ]]; then log "$name (pid $pid) ignored SIGTERM, killing"; kill -KILL "$pid" 2>/dev/null || true; fi
-    while [[ -d /proc/$pid ]]; do sleep 0.1; done
+    terminate "$pid" "$grace" || log "$name (pid $pid) ignored SIGTERM for ${grace}s: killed it"
     log "stopped $name (pid $pid)"
   fi
   rm -f "$(pidfile "$name")" "$RUN/$name.hold"
