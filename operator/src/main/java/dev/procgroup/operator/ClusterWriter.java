@@ -1,14 +1,13 @@
 package dev.procgroup.operator;
 
 import dev.procgroup.api.v1alpha1.ProcessGroup;
-import dev.procgroup.operator.desired.DesiredDeployment;
 import dev.procgroup.operator.desired.HubAccess;
 import dev.procgroup.operator.desired.Labels;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -16,16 +15,16 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Every write the operator makes to objects other than the ProcessGroup: server-side apply with one field
- * manager, and deletes. Objects it does not watch (hub RBAC, autoscalers) are applied only when their desired
- * form changes, remembered per group, so a steady group costs no API calls.
+ * Every write the operator makes to objects other than the ProcessGroup and its dependent resources: server-side
+ * apply with one field manager, the repairs apply cannot make (JSON patches), and deletes.
  */
 final class ClusterWriter {
   private final KubernetesClient client;
-  private final Map<String, String> appliedHashes = new ConcurrentHashMap<>();
+  private final Set<String> tokensCreated = ConcurrentHashMap.newKeySet();
 
   ClusterWriter(KubernetesClient client) {
     this.client = client;
@@ -36,36 +35,56 @@ final class ClusterWriter {
     return client.resource(desired).fieldManager(Labels.FIELD_MANAGER).forceConflicts().serverSideApply();
   }
 
-  /** Applies objects the operator does not watch, once per change of their desired form. */
-  void applyOnChange(String key, List<? extends HasMetadata> desired) {
-    String hash = DesiredDeployment.hash(desired);
-    if (hash.equals(appliedHashes.get(key))) return;
-    desired.forEach(this::apply);
-    appliedHashes.put(key, hash);
+  /**
+   * Applies a process's Deployment. When the spec switches to autoscaling the desired form no longer sets
+   * replicas, and server-side apply would drop a field its only manager gives up, which the API server then
+   * defaults to 1: the current count is first handed to a manager of its own, from which the autoscaler takes it.
+   */
+  Deployment applyDeployment(Deployment want, Deployment have) {
+    if (want.getSpec().getReplicas() == null && have != null && ownsReplicas(have)) {
+      Deployment handover = new DeploymentBuilder().withNewMetadata().withName(have.getMetadata().getName())
+          .withNamespace(have.getMetadata().getNamespace()).endMetadata()
+          .withNewSpec().withReplicas(have.getSpec().getReplicas()).endSpec().build();
+      client.resource(handover).fieldManager(DeploymentDrift.REPLICAS_HANDOVER_MANAGER).forceConflicts()
+          .serverSideApply();
+    }
+    return apply(want);
+  }
+
+  /** Whether the operator's apply owns the Deployment's replicas (from managedFields, no API read). */
+  static boolean ownsReplicas(Deployment d) {
+    return d.getMetadata().getManagedFields() != null && d.getMetadata().getManagedFields().stream()
+        .anyMatch(e -> Labels.FIELD_MANAGER.equals(e.getManager()) && "Apply".equals(e.getOperation())
+            && e.getFieldsV1() != null
+            && e.getFieldsV1().getAdditionalProperties().get("f:spec") instanceof Map<?, ?> spec
+            && spec.containsKey("f:replicas"));
+  }
+
+  /**
+   * Replaces a Deployment's pod template with ours: a JSON patch removes the fields a hand edit added, which
+   * apply cannot (they belong to another manager), and restores the values it changed.
+   *
+   * @return the Deployment after the patch
+   */
+  Deployment replaceTemplate(Deployment want) {
+    String patch = Serialization.asJson(List.of(Map.of("op", "replace", "path", "/spec/template",
+        "value", want.getSpec().getTemplate())));
+    return client.apps().deployments().inNamespace(want.getMetadata().getNamespace())
+        .withName(want.getMetadata().getName())
+        .patch(new PatchContext.Builder().withPatchType(PatchType.JSON).withFieldManager(Labels.FIELD_MANAGER)
+            .build(), patch);
   }
 
   /** Creates the group's peer token once; an existing one (409) is kept, never rotated under running pods. */
   void ensureHubToken(ProcessGroup pg) {
-    String key = "secret/" + pg.getMetadata().getUid();
-    if (appliedHashes.containsKey(key)) return;
+    String key = pg.getMetadata().getUid();
+    if (tokensCreated.contains(key)) return;
     try {
       client.secrets().inNamespace(pg.getMetadata().getNamespace()).resource(HubAccess.tokenSecret(pg)).create();
     } catch (KubernetesClientException e) {
       if (e.getCode() != 409) throw e;
     }
-    appliedHashes.put(key, "created");
-  }
-
-  void applyAutoscaler(ProcessGroup pg, HorizontalPodAutoscaler hpa) {
-    applyOnChange("hpa/" + pg.getMetadata().getUid() + "/" + hpa.getMetadata().getName(), List.of(hpa));
-  }
-
-  /** Removes the autoscaler of a process whose observed Deployment says it had one. */
-  void deleteAutoscalerOf(Deployment observed) {
-    if (observed == null || !"true".equals(observed.getMetadata().getLabels().get(Labels.AUTOSCALED))) return;
-    client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(observed.getMetadata().getNamespace())
-        .withName(observed.getMetadata().getName()).delete();
-    appliedHashes.keySet().removeIf(k -> k.startsWith("hpa/") && k.endsWith("/" + observed.getMetadata().getName()));
+    tokensCreated.add(key);
   }
 
   void deleteDeployment(Deployment d) {
@@ -89,7 +108,12 @@ final class ClusterWriter {
     client.services().inNamespace(s.getMetadata().getNamespace()).withName(s.getMetadata().getName()).delete();
   }
 
+  /** What the API server said when it refused a write, as a user can act on it. */
+  static String apiMessage(KubernetesClientException e) {
+    return e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
+  }
+
   void forget(ProcessGroup pg) {
-    appliedHashes.keySet().removeIf(k -> k.contains(pg.getMetadata().getUid()));
+    tokensCreated.remove(pg.getMetadata().getUid());
   }
 }

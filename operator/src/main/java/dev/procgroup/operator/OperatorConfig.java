@@ -16,12 +16,20 @@ public record OperatorConfig(
     String leaderElectionNamespace,
     SidecarConfig sidecar,
     boolean jsonLogs,
-    InformerLimits informers) {
+    InformerLimits informers,
+    Duration stopTimeout) {
+  /** How long a deleted group's order may keep pods that do not go away (a dead node) before the next order stops. */
+  public static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofMinutes(5);
 
   public OperatorConfig(Set<String> watchNamespaces, int httpPort, boolean leaderElection,
       String leaderElectionNamespace, SidecarConfig sidecar, boolean jsonLogs) {
     this(watchNamespaces, httpPort, leaderElection, leaderElectionNamespace, sidecar, jsonLogs,
-        InformerLimits.defaults());
+        InformerLimits.defaults(), DEFAULT_STOP_TIMEOUT);
+  }
+
+  public OperatorConfig withStopTimeout(Duration timeout) {
+    return new OperatorConfig(watchNamespaces, httpPort, leaderElection, leaderElectionNamespace, sidecar, jsonLogs,
+        informers, timeout);
   }
 
   /**
@@ -75,7 +83,8 @@ public record OperatorConfig(
         sidecar,
         !"text".equalsIgnoreCase(env.getOrDefault("PROCGROUP_LOG_FORMAT", "json")),
         new InformerLimits(duration(env, "PROCGROUP_STARTUP_TIMEOUT", InformerLimits.defaults().startup()),
-            duration(env, "PROCGROUP_INFORMER_STALL_LIMIT", InformerLimits.defaults().stall())));
+            duration(env, "PROCGROUP_INFORMER_STALL_LIMIT", InformerLimits.defaults().stall())),
+        duration(env, "PROCGROUP_STOP_TIMEOUT", DEFAULT_STOP_TIMEOUT));
   }
 
   private static boolean bool(Map<String, String> env, String key, boolean fallback) {

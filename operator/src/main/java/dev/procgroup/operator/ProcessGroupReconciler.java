@@ -4,9 +4,12 @@ import dev.procgroup.api.v1alpha1.ProcessGroup;
 import dev.procgroup.api.v1alpha1.ProcessGroupStatus;
 import dev.procgroup.api.v1alpha1.ProcessSpec;
 import dev.procgroup.api.v1alpha1.ProcessStatus;
-import dev.procgroup.operator.desired.DesiredAutoscaler;
+import dev.procgroup.operator.dependent.HubEnabled;
+import dev.procgroup.operator.dependent.HubRole;
+import dev.procgroup.operator.dependent.HubRoleBinding;
+import dev.procgroup.operator.dependent.HubServiceAccount;
+import dev.procgroup.operator.dependent.ProcessAutoscalers;
 import dev.procgroup.operator.desired.DesiredDeployment;
-import dev.procgroup.operator.desired.HubAccess;
 import dev.procgroup.operator.desired.Labels;
 import dev.procgroup.operator.sequencing.ObservedProcess;
 import dev.procgroup.operator.sequencing.Plan;
@@ -31,6 +34,9 @@ import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.Workflow;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.processing.dependent.workflow.WorkflowReconcileResult;
 import io.javaoperatorsdk.operator.health.InformerHealthIndicator;
 import io.javaoperatorsdk.operator.health.InformerWrappingEventSourceHealthIndicator;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -42,8 +48,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
@@ -52,11 +56,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Observe, plan, apply, report. Woken by changes of the group, its Deployments, pods and Services (no polling), so
- * order k+1 is created as soon as the informer sees order k Ready. Annotation changes count
+ * Observe, plan, apply, report. Woken by changes of the group and of everything it owns (no polling), so order k+1
+ * is created as soon as the informer sees order k Ready, and a child that drifts or disappears is repaired on its
+ * own event. Each concern has one home: the plan ({@link Sequencer}), the Deployments ({@link ProcessDeployments}),
+ * the Services ({@link ProcessServices}), the hub RBAC and autoscalers (JOSDK dependents, run as an explicitly
+ * invoked workflow so that an invalid spec creates nothing), the status ({@link StatusCalculator}), events
+ * ({@link Transitions}) and the stop ({@link OrderedStop}). Annotation changes count
  * ({@code generationAwareEventProcessing = false}): {@code procgroup.dev/restartedAt} is an annotation.
  */
 @ControllerConfiguration(name = "processgroup", generationAwareEventProcessing = false)
+@Workflow(explicitInvocation = true, dependents = {
+    @Dependent(type = HubServiceAccount.class, reconcilePrecondition = HubEnabled.class),
+    @Dependent(type = HubRole.class, reconcilePrecondition = HubEnabled.class),
+    @Dependent(type = HubRoleBinding.class, reconcilePrecondition = HubEnabled.class),
+    @Dependent(type = ProcessAutoscalers.class)})
 public class ProcessGroupReconciler implements Reconciler<ProcessGroup>, Cleaner<ProcessGroup> {
   private static final Logger LOG = LoggerFactory.getLogger(ProcessGroupReconciler.class);
   private static final long STOP_RECHECK_MS = 5_000;
@@ -66,6 +79,8 @@ public class ProcessGroupReconciler implements Reconciler<ProcessGroup>, Cleaner
   private final GroupMetrics metrics;
   private final EventRecorderFactory events;
   private volatile ClusterWriter writer;
+  private volatile ProcessDeployments processDeployments;
+  private final Set<String> announcedStuckPods = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   /** Events need the operator's client, which JOSDK hands over only with the first context. */
   public interface EventRecorderFactory {
@@ -83,7 +98,7 @@ public class ProcessGroupReconciler implements Reconciler<ProcessGroup>, Cleaner
     SecondaryToPrimaryMapper<Deployment> deploymentToGroup = ProcessGroupReconciler::groupOf;
     SecondaryToPrimaryMapper<Pod> podToGroup = ProcessGroupReconciler::groupOf;
     SecondaryToPrimaryMapper<Service> serviceToGroup = ProcessGroupReconciler::groupOf;
-    String selector = Labels.GROUP + "," + Labels.MANAGED_BY + "=" + Labels.OPERATOR;
+    String selector = Labels.OWNED_SELECTOR;
     return List.of(
         new InformerEventSource<>(InformerEventSourceConfiguration.from(Deployment.class, ProcessGroup.class)
             .withName("deployments").withLabelSelector(selector).withSecondaryToPrimaryMapper(deploymentToGroup)
@@ -151,16 +166,22 @@ public class ProcessGroupReconciler implements Reconciler<ProcessGroup>, Cleaner
     List<String> problems = SpecProblems.of(pg, config.sidecar(), takenNames(context, pg.getMetadata().getNamespace()));
     NotApplied notApplied = problems.isEmpty() ? null : NotApplied.invalidSpec(problems);
     if (problems.isEmpty()) {
+      List<String> refused = new ArrayList<>();
+      boolean hub = DesiredDeployment.hubEnabled(pg, config.sidecar());
       try {
-        if (DesiredDeployment.hubEnabled(pg, config.sidecar())) {
-          cluster.ensureHubToken(pg);
-          cluster.applyOnChange("hub/" + pg.getMetadata().getUid(), HubAccess.rbac(pg));
-        }
-        applyPlan(pg, plan, desired, deployments, cluster, recorder);
-        deleteRemovedProcesses(pg, desired.keySet(), deployments, cluster, recorder);
+        if (hub) cluster.ensureHubToken(pg);
+      } catch (KubernetesClientException e) {
+        refused.add("hub Secret: " + ClusterWriter.apiMessage(e));
+      }
+      refused.addAll(deployments(cluster).sync(pg, plan, desired, deployments, recorder));
+      refused.addAll(dependents(pg, hub, context));
+      try {
         services = new ProcessServices(cluster).sync(pg, services, recorder);
       } catch (KubernetesClientException e) {
-        notApplied = NotApplied.applyFailed(apiMessage(e));
+        refused.add("Services: " + ClusterWriter.apiMessage(e));
+      }
+      if (!refused.isEmpty()) {
+        notApplied = NotApplied.applyFailed(String.join("; ", refused));
         LOG.warn("apply failed for {}/{}: {}", pg.getMetadata().getNamespace(), group, notApplied.message());
       }
     }
@@ -179,52 +200,22 @@ public class ProcessGroupReconciler implements Reconciler<ProcessGroup>, Cleaner
     return UpdateControl.patchStatus(statusOnly(pg, status));
   }
 
-  /** Creates or updates the processes the plan admits, announcing each order as it starts. */
-  private void applyPlan(ProcessGroup pg, Plan plan, Map<String, Deployment> desired,
-      Map<String, Deployment> observed, ClusterWriter cluster, EventRecorder recorder) {
-    Map<Integer, List<String>> started = new TreeMap<>();
-    Map<Integer, List<String>> updated = new TreeMap<>();
-    Map<String, ProcessSpec> specs = pg.getSpec().getProcesses().stream()
-        .collect(Collectors.toMap(ProcessSpec::getName, p -> p));
-    for (String name : plan.apply()) {
-      ProcessSpec spec = specs.get(name);
-      Deployment want = desired.get(name);
-      Deployment have = observed.get(name);
-      if (needsApply(want, have)) {
-        cluster.apply(want);
-        (have == null ? started : updated).computeIfAbsent(spec.effectiveOrder(), k -> new ArrayList<>()).add(name);
-      }
-      if (spec.getAutoscale() != null) {
-        cluster.applyAutoscaler(pg, DesiredAutoscaler.of(pg, spec));
-      } else {
-        cluster.deleteAutoscalerOf(have);
-      }
-    }
-    started.forEach((order, names) -> recorder.normal(pg, "StartingOrder",
-        "starting order " + order + ": " + String.join(", ", names)));
-    updated.forEach((order, names) -> recorder.normal(pg, "UpdatingOrder",
-        "rolling out order " + order + ": " + String.join(", ", names)));
-  }
-
-  /** Applied when missing, when its applied hash differs, or when someone scaled it by hand. */
-  static boolean needsApply(Deployment want, Deployment have) {
-    if (have == null) return true;
-    String wantHash = want.getMetadata().getAnnotations().get(Labels.APPLIED_HASH);
-    Map<String, String> haveAnnotations = have.getMetadata().getAnnotations();
-    if (haveAnnotations == null || !wantHash.equals(haveAnnotations.get(Labels.APPLIED_HASH))) return true;
-    return want.getSpec().getReplicas() != null
-        && !Objects.equals(want.getSpec().getReplicas(), have.getSpec().getReplicas());
-  }
-
-  private void deleteRemovedProcesses(ProcessGroup pg, Set<String> wanted, Map<String, Deployment> observed,
-      ClusterWriter cluster, EventRecorder recorder) {
-    observed.forEach((name, d) -> {
-      if (!wanted.contains(name) && d.getMetadata().getDeletionTimestamp() == null) {
-        cluster.deleteDeployment(d);
-        cluster.deleteAutoscalerOf(d);
-        recorder.normal(pg, "ProcessRemoved", "process " + name + " is no longer in the spec; stopping it");
-      }
+  /**
+   * The hub RBAC objects and autoscalers, compared with their desired form from the informer caches and repaired.
+   *
+   * @return what the API server refused, one line per object
+   */
+  private static List<String> dependents(ProcessGroup pg, boolean hub, Context<ProcessGroup> context) {
+    HubEnabled.set(context, hub);
+    WorkflowReconcileResult result = context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
+    List<String> refused = new ArrayList<>();
+    result.getErroredDependents().forEach((dependent, error) -> {
+      Throwable cause = error;
+      while (cause.getCause() != null && !(cause instanceof KubernetesClientException)) cause = cause.getCause();
+      refused.add(dependent.resourceType().getSimpleName() + ": " + (cause instanceof KubernetesClientException k
+          ? ClusterWriter.apiMessage(k) : String.valueOf(cause.getMessage())));
     });
+    return refused;
   }
 
   /** Reverse-order stop: the highest order still running is stopped, and the finalizer waits until its pods are gone. */
@@ -234,26 +225,18 @@ public class ProcessGroupReconciler implements Reconciler<ProcessGroup>, Cleaner
     ClusterWriter cluster = writer(context);
     EventRecorder recorder = events.forClient(context.getClient());
     Map<String, Deployment> deployments = byProcess(context.getSecondaryResources(Deployment.class));
-    Map<String, List<Pod>> pods = podsByProcess(context);
-    Map<String, Integer> orders = new LinkedHashMap<>();
-    Set<String> running = new java.util.TreeSet<>(deployments.keySet());
-    running.addAll(pods.keySet());
-    for (String name : running) orders.put(name, orderOf(pg, name, deployments.get(name)));
-    OptionalInt next = Sequencer.nextOrderToStop(new ArrayList<>(orders.values()));
-    if (next.isEmpty()) {
+    OrderedStop.Step step = OrderedStop.next(pg, deployments, podsByProcess(context), Instant.now(),
+        config.stopTimeout());
+    OrderedStop.announce(pg, step, config.stopTimeout(), recorder, announcedStuckPods);
+    if (step.done()) {
+      announcedStuckPods.removeIf(k -> k.startsWith(pg.getMetadata().getUid() + " "));
       metrics.remove(pg.getMetadata().getNamespace(), pg.getMetadata().getName());
       cluster.forget(pg);
+      deployments(cluster).forget(deployments.values());
       recorder.normal(pg, "Stopped", "every process stopped; removing the finalizer");
       return DeleteControl.defaultDelete();
     }
-    List<String> stopping = orders.entrySet().stream().filter(e -> e.getValue() == next.getAsInt())
-        .map(Map.Entry::getKey).sorted().toList();
-    List<Deployment> toDelete = stopping.stream().map(deployments::get)
-        .filter(d -> d != null && d.getMetadata().getDeletionTimestamp() == null).toList();
-    if (!toDelete.isEmpty()) {
-      toDelete.forEach(cluster::deleteDeployment);
-      recorder.normal(pg, "StoppingOrder", "stopping order " + next.getAsInt() + ": " + String.join(", ", stopping));
-    }
+    step.toDelete().forEach(cluster::deleteDeployment);
     markTerminating(pg, context);
     return DeleteControl.noFinalizerRemoval().rescheduleAfter(STOP_RECHECK_MS);
   }
@@ -271,18 +254,10 @@ public class ProcessGroupReconciler implements Reconciler<ProcessGroup>, Cleaner
     }
   }
 
-  private static int orderOf(ProcessGroup pg, String process, Deployment d) {
-    return pg.getSpec().getProcesses().stream().filter(p -> p.getName().equals(process)).findFirst()
-        .map(ProcessSpec::effectiveOrder)
-        .orElseGet(() -> {
-          String label = d == null ? null : d.getMetadata().getLabels().get(Labels.ORDER);
-          return label == null ? Integer.MAX_VALUE : Integer.parseInt(label);
-        });
-  }
-
   private static Map<String, List<Pod>> podsByProcess(Context<ProcessGroup> context) {
     return context.getSecondaryResources(Pod.class).stream()
-        .collect(Collectors.groupingBy(p -> p.getMetadata().getLabels().getOrDefault(Labels.PROCESS, "")));
+        .filter(p -> p.getMetadata().getLabels().get(Labels.PROCESS) != null) // not a process's pod
+        .collect(Collectors.groupingBy(p -> p.getMetadata().getLabels().get(Labels.PROCESS)));
   }
 
   /** Objects of one kind by the process they belong to; ones without a process label are not a process's. */
@@ -304,8 +279,15 @@ public class ProcessGroupReconciler implements Reconciler<ProcessGroup>, Cleaner
     return fresh;
   }
 
-  private static String apiMessage(KubernetesClientException e) {
-    return e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
+  private ProcessDeployments deployments(ClusterWriter cluster) {
+    ProcessDeployments d = processDeployments;
+    if (d == null) {
+      synchronized (this) {
+        if (processDeployments == null) processDeployments = new ProcessDeployments(cluster);
+        d = processDeployments;
+      }
+    }
+    return d;
   }
 
   private ClusterWriter writer(Context<ProcessGroup> context) {

@@ -1,5 +1,6 @@
 package dev.procgroup.operator;
 
+import dev.procgroup.operator.support.ApiRequests;
 import dev.procgroup.operator.support.EventRecorder;
 import dev.procgroup.operator.support.GroupMetrics;
 import dev.procgroup.operator.support.HttpEndpoints;
@@ -8,7 +9,6 @@ import dev.procgroup.operator.support.MetricsHygiene;
 import dev.procgroup.operator.support.ProcessExit;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.javaoperatorsdk.operator.Operator;
@@ -40,6 +40,7 @@ public final class ProcgroupOperator implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ProcgroupOperator.class);
 
   private final Operator operator;
+  private final KubernetesClient client;
   private final OperatorConfig config;
   private final InformerHealth health;
   private final HttpEndpoints http;
@@ -50,9 +51,14 @@ public final class ProcgroupOperator implements AutoCloseable {
     StartupFailure(String message) { super(message); }
   }
 
-  public ProcgroupOperator(KubernetesClient client, OperatorConfig config) throws java.io.IOException {
+  /**
+   * @param clientConfig where the API server is and who we are there; the operator builds its own client from it,
+   *     so that every request it sends is counted ({@link ApiRequests})
+   */
+  public ProcgroupOperator(Config clientConfig, OperatorConfig config) throws java.io.IOException {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     MetricsHygiene.apply(registry);
+    client = new ApiRequests(registry).client(clientConfig);
     new JvmMemoryMetrics().bindTo(registry);
     new JvmGcMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
@@ -138,6 +144,7 @@ public final class ProcgroupOperator implements AutoCloseable {
     stopping = true;
     operator.stop();
     http.close();
+    client.close();
   }
 
   private static String identity() {
@@ -169,8 +176,7 @@ public final class ProcgroupOperator implements AutoCloseable {
   public static void main(String[] args) {
     try {
       OperatorConfig config = OperatorConfig.fromEnvironment(System.getenv());
-      KubernetesClient client = new KubernetesClientBuilder().withConfig(clientConfig()).build();
-      ProcgroupOperator op = new ProcgroupOperator(client, config);
+      ProcgroupOperator op = new ProcgroupOperator(clientConfig(), config);
       Runtime.getRuntime().addShutdownHook(new Thread(op::close, "shutdown"));
       op.start();
     } catch (Throwable e) {

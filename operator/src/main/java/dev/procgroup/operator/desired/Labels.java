@@ -11,11 +11,13 @@ public final class Labels {
   public static final String PROCESS = ProcessGroup.GROUP + "/process";
   public static final String ORDER = ProcessGroup.GROUP + "/order";
   public static final String APPLIED_HASH = ProcessGroup.GROUP + "/applied-hash";
-  /** On Deployments whose replicas an autoscaler owns: tells which autoscalers to remove without watching them. */
+  /** On Deployments whose replicas an autoscaler owns (for selection and for readers of the object). */
   public static final String AUTOSCALED = ProcessGroup.GROUP + "/autoscaled";
   public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
   public static final String OPERATOR = "procgroup-operator";
   public static final String FIELD_MANAGER = OPERATOR;
+  /** Selects every object the operator made (what its informers watch). */
+  public static final String OWNED_SELECTOR = GROUP + "," + MANAGED_BY + "=" + OPERATOR;
 
   private Labels() {}
 

@@ -42,8 +42,9 @@ class InformerHealthIT extends ApiTestSupport {
     proxy = new TcpProxy(master.getHost(), master.getPort());
     config.setMasterUrl("https://" + master.getHost() + ":" + proxy.port + "/");
     proxied = new KubernetesClientBuilder().withConfig(config).build();
-    operator = new ProcgroupOperator(proxied, new OperatorConfig(Set.of(ns), 0, false, null,
-        OperatorConfig.SidecarConfig.defaults(), false, new InformerLimits(Duration.ofSeconds(30), STALL_LIMIT)));
+    operator = new ProcgroupOperator(proxied.getConfiguration(), new OperatorConfig(Set.of(ns), 0, false, null,
+        OperatorConfig.SidecarConfig.defaults(), false, new InformerLimits(Duration.ofSeconds(30), STALL_LIMIT),
+        OperatorConfig.DEFAULT_STOP_TIMEOUT));
   }
 
   @AfterEach
@@ -65,14 +66,14 @@ class InformerHealthIT extends ApiTestSupport {
     started.get(60, java.util.concurrent.TimeUnit.SECONDS);
     System.out.printf("[measure] started %d ms after the API server became reachable%n",
         Duration.between(reachable, Instant.now()).toMillis());
-    assertThat(probe("/readyz")).isEqualTo("200 ok: 4 informers synced and watching");
+    assertThat(probe("/readyz")).isEqualTo("200 ok: 8 informers synced and watching");
   }
 
   @Test
   void anOutageMakesItUnreadyThenUnhealthyAndItRecoversByItself() throws Exception {
     proxy.open();
     operator.start();
-    assertThat(probe("/healthz")).isEqualTo("200 ok: 4 informers running");
+    assertThat(probe("/healthz")).isEqualTo("200 ok: 8 informers running");
     proxy.cut();
     Instant cut = Instant.now();
     await().atMost(Duration.ofSeconds(10)).until(() -> probe("/readyz").startsWith("503 failing:"));
@@ -85,7 +86,7 @@ class InformerHealthIT extends ApiTestSupport {
     await().atMost(Duration.ofSeconds(60)).until(() -> probe("/readyz").startsWith("200"));
     System.out.printf("[measure] informers watching again %d ms after the API server came back%n",
         Duration.between(back, Instant.now()).toMillis());
-    assertThat(probe("/healthz")).isEqualTo("200 ok: 4 informers running");
+    assertThat(probe("/healthz")).isEqualTo("200 ok: 8 informers running");
   }
 
   @Test

@@ -34,11 +34,13 @@ class OperatorMetricsIT extends ApiTestSupport {
         .contains("procgroup_process_restarts{")
         .containsPattern("procgroup_groups\\{phase=\"Running\"} [1-9]")
         .contains("procgroup_reconciliations_total")
+        .containsPattern("procgroup_operator_api_requests_total\\{namespace=\"" + ns
+            + "\",resource=\"deployments\",verb=\"patch\"} [1-9]")
         .contains("operator_sdk_reconciliations_success_total");
     BoundedProcess.Result promtool = BoundedProcess.run(Duration.ofSeconds(30), metrics,
         List.of("promtool", "check", "metrics"));
     assertThat(promtool.exitCode()).as("promtool check metrics:\n%s", promtool.out()).isZero();
-    assertThat(scrape("/healthz")).isEqualTo("ok: 4 informers running\n");
-    assertThat(scrape("/readyz")).isEqualTo("ok: 4 informers synced and watching\n");
+    assertThat(scrape("/healthz")).isEqualTo("ok: 8 informers running\n");
+    assertThat(scrape("/readyz")).isEqualTo("ok: 8 informers synced and watching\n");
   }
 }

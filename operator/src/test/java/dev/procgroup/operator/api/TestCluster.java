@@ -47,7 +47,7 @@ final class TestCluster {
     driver = new DeploymentStatusDriver(client);
     OperatorConfig config = new OperatorConfig(java.util.Set.of(), 0, false, null,
         OperatorConfig.SidecarConfig.defaults(), false);
-    operator = new ProcgroupOperator(client, config);
+    operator = new ProcgroupOperator(client.getConfiguration(), config);
     operator.start();
     Runtime.getRuntime().addShutdownHook(new Thread(this::close));
   }
