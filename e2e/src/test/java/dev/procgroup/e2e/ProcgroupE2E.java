@@ -10,7 +10,6 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -37,6 +36,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * Procgroup as a user meets it, on the local cluster with a real kubelet and containerd: the chart installed
  * with Helm, groups applied with kubectl, behaviour checked from the outside. The tests share one installation
  * and run in order; figures are printed as "[measure] ..." lines and written to target/e2e-measurements.txt.
+ * Faults (the operator killed mid-rollout, an apiserver outage, killed containers, drift) are {@link ProcgroupChaos}'s.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -54,9 +54,6 @@ class ProcgroupE2E {
   final Map<String, Instant> podStopRequested = new ConcurrentHashMap<>();
   final Map<String, Instant> podAdded = new ConcurrentHashMap<>();
   final Map<String, Instant> podReadySeen = new ConcurrentHashMap<>();
-  /** "deployment@restartedAt" -> when its template first carried that stamp / when it was first rolled out Ready with it. */
-  final Map<String, Instant> stampApplied = new ConcurrentHashMap<>();
-  final Map<String, Instant> stampRolledOut = new ConcurrentHashMap<>();
   final Map<String, Instant> podGone = new ConcurrentHashMap<>();
   final Map<String, String> podProcess = new ConcurrentHashMap<>();
   final java.util.Set<String> counted = ConcurrentHashMap.newKeySet();
@@ -244,51 +241,6 @@ class ProcgroupE2E {
     String sidecarMetrics = new String(cluster.get("http://" + ip + ":9464/metrics").body(), StandardCharsets.UTF_8);
     assertThat(sidecarMetrics).contains("procgroup_app_resident_memory_bytes").contains("procgroup_hub_peers");
     assertThat(cluster.promtool(sidecarMetrics)).satisfies(r -> assertThat(r.exitCode()).as(r.out()).isZero());
-  }
-
-  // -- the operator restarted in the middle of a rollout ----------------------------------------------------
-
-  @Test
-  @Order(30)
-  void theOperatorKilledMidRolloutComesBackAndConvergesWithoutDuplicates() {
-    String stamp = Instant.now().toString();
-    cluster.kubectl("annotate", "-n", ns, "procgroup/ordered", "procgroup.dev/restartedAt=" + stamp, "--overwrite");
-    await().atMost(LONG).until(() -> stamp.equals(restartedAt(deployment("ordered-db"))));
-    assertThat(restartedAt(deployment("ordered-worker"))).as("order 2 waits for orders 0 and 1").isNotEqualTo(stamp);
-    String old = operatorPod().getMetadata().getName();
-    cluster.kubectl("delete", "pod", "-n", OPERATOR_NS, old, "--grace-period=0", "--force");
-    await().atMost(LONG).until(() -> {
-      Pod p = operatorPod();
-      return p != null && !p.getMetadata().getName().equals(old) && ready(p);
-    });
-    // Every process rolls out the stamp (seen by this test's watch), then: ordered, from the same watch, order
-    // k+1's template took the stamp only after every order-k Deployment had rolled it out (all replicas
-    // updated and available), also across the operator's restart.
-    Map<Integer, List<String>> orders = Map.of(0, List.of("db"), 1, List.of("api", "cache"), 2, List.of("worker"));
-    await().atMost(LONG).until(() -> orders.values().stream().flatMap(List::stream)
-        .allMatch(p -> stampRolledOut.containsKey("ordered-" + p + "@" + stamp)));
-    for (int k = 0; k < 2; k++) {
-      Instant lowerRolledOut = orders.get(k).stream().map(p -> stampRolledOut.get("ordered-" + p + "@" + stamp))
-          .peek(t -> assertThat(t).as("order rolled out with the stamp").isNotNull()).max(Instant::compareTo).orElseThrow();
-      Instant higherApplied = orders.get(k + 1).stream().map(p -> stampApplied.get("ordered-" + p + "@" + stamp))
-          .peek(t -> assertThat(t).as("order took the stamp").isNotNull()).min(Instant::compareTo).orElseThrow();
-      measure("ordered restart: order %d rolled out -> order %d restarted: %d ms", k, k + 1,
-          Duration.between(lowerRolledOut, higherApplied).toMillis());
-      assertThat(higherApplied).as("order %d restarted only after order %d rolled out Ready", k + 1, k)
-          .isAfter(lowerRolledOut);
-    }
-    awaitStatus("ordered", s -> "Running".equals(s.getPhase()) && "4/4".equals(s.getReady()), LONG);
-    List<Deployment> ds = client.apps().deployments().inNamespace(ns).withLabel("procgroup.dev/group", "ordered")
-        .list().getItems();
-    assertThat(ds).extracting(d -> d.getMetadata().getName())
-        .containsExactlyInAnyOrder("ordered-db", "ordered-api", "ordered-cache", "ordered-worker");
-    for (Deployment d : ds) {
-      assertThat(restartedAt(d)).isEqualTo(stamp);
-      List<ReplicaSet> active = client.apps().replicaSets().inNamespace(ns)
-          .withLabel("procgroup.dev/process", d.getMetadata().getLabels().get("procgroup.dev/process")).list().getItems()
-          .stream().filter(rs -> rs.getSpec().getReplicas() > 0).toList();
-      assertThat(active).as("one live ReplicaSet for %s", d.getMetadata().getName()).hasSize(1);
-    }
   }
 
   // -- stop in reverse order --------------------------------------------------------------------------------
@@ -584,14 +536,6 @@ class ProcgroupE2E {
         if (current && st.getAvailableReplicas() != null && st.getAvailableReplicas() == want) {
           deploymentReadySeen.putIfAbsent(name, now);
         }
-        String stamp = restartedAt(d);
-        if (stamp != null) {
-          stampApplied.putIfAbsent(name + "@" + stamp, now);
-          // Rolled out: every replica updated to this template and available, no old one left.
-          if (current && eq(st.getUpdatedReplicas(), want) && eq(st.getAvailableReplicas(), want) && eq(st.getReplicas(), want)) {
-            stampRolledOut.putIfAbsent(name + "@" + stamp, now);
-          }
-        }
       }
     });
     pods = client.pods().inNamespace(ns).inform(new ResourceEventHandler<>() {
@@ -651,13 +595,6 @@ class ProcgroupE2E {
 
   Deployment deployment(String name) {
     return client.apps().deployments().inNamespace(ns).withName(name).get();
-  }
-
-  static boolean eq(Integer actual, int want) { return actual != null && actual == want; }
-
-  static String restartedAt(Deployment d) {
-    Map<String, String> a = d.getSpec().getTemplate().getMetadata().getAnnotations();
-    return a == null ? null : a.get("procgroup.dev/restartedAt");
   }
 
   static Instant readySince(Pod p) {
