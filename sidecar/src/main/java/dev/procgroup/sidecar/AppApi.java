@@ -4,7 +4,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.http.ServerWebSocketHandshake;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
@@ -21,10 +20,12 @@ final class AppApi {
 
   private final Hub hub;
   private final SidecarConfig config;
+  private final Timers timers;
 
-  AppApi(Hub hub) {
+  AppApi(Hub hub, Timers timers) {
     this.hub = hub;
     this.config = hub.config;
+    this.timers = timers;
   }
 
   void handle(HttpServerRequest req) {
@@ -56,7 +57,7 @@ final class AppApi {
       requireMethod(req, HttpMethod.POST);
       broadcast(req, Names.requireEvent(path.substring("/v1/events/".length())));
     } else if (path.equals("/v1/connect")) {
-      throw HubError.badRequest("/v1/connect is a WebSocket endpoint: send an Upgrade request");
+      upgrade(req);
     } else {
       throw new HubError(404, "NotFound", "no such endpoint: " + Names.abbreviate(path));
     }
@@ -74,7 +75,7 @@ final class AppApi {
     if (pin != null && !PROCESS.matcher(pin).matches()) {
       throw HubError.badRequest("bad Procgroup-Process header: " + Names.abbreviate(pin));
     }
-    HttpSupport.readBody(req, config.maxBodyBytes)
+    HttpSupport.readBody(req, config.maxBodyBytes, config.limits.tooLargeDrainBytes())
         .map(AppApi::argsArray)
         .compose(args -> hub.invoke(object, method, args, timeoutMs, pin))
         .onSuccess(body -> HttpSupport.json(req.response(), 200, body))
@@ -121,7 +122,7 @@ final class AppApi {
   }
 
   private void broadcast(HttpServerRequest req, String event) {
-    HttpSupport.readBody(req, config.maxBodyBytes)
+    HttpSupport.readBody(req, config.maxBodyBytes, config.limits.tooLargeDrainBytes())
         .map(AppApi::jsonValue)
         .compose(data -> hub.broadcast(event, data))
         .onSuccess(n -> HttpSupport.json(req.response(), 202, "{\"delivered\":" + n + "}"))
@@ -130,13 +131,26 @@ final class AppApi {
 
   // ---- WebSocket /v1/connect -------------------------------------------------------------------------------
 
-  void handshake(ServerWebSocketHandshake hs) {
-    if ("/v1/connect".equals(hs.path())) {
-      hs.accept();
-    } else {
-      hub.metrics.badRequest("ws", "unknown_path");
-      hs.reject(404);
+  /**
+   * The WebSocket handshake, checked here so that every refusal has the protocol's error shape (Vert.x's own answers
+   * to a bad handshake have no body); upgrades to any other path get the ordinary 404.
+   */
+  private void upgrade(HttpServerRequest req) {
+    requireMethod(req, HttpMethod.GET);
+    if (!req.canUpgradeToWebSocket()) {
+      throw HubError.badRequest("/v1/connect is a WebSocket endpoint: send an Upgrade request");
     }
+    if (!"13".equals(req.getHeader("Sec-WebSocket-Version"))) {
+      req.response().putHeader("Sec-WebSocket-Version", "13");
+      throw new HubError(426, "UpgradeRequired", "WebSocket version 13 only, was: "
+          + Names.abbreviate(String.valueOf(req.getHeader("Sec-WebSocket-Version"))));
+    }
+    String key = req.getHeader("Sec-WebSocket-Key");
+    if (key == null || key.isBlank()) throw HubError.badRequest("the WebSocket handshake needs Sec-WebSocket-Key");
+    req.toWebSocket().onSuccess(this::connected).onFailure(t -> {
+      hub.metrics.badRequest("ws", "handshake");
+      HttpSupport.error(req.response(), HubError.badRequest("WebSocket handshake failed: " + t.getMessage()));
+    });
   }
 
   void connected(ServerWebSocket ws) {
@@ -149,9 +163,37 @@ final class AppApi {
         if (!ws.isClosed()) ws.close(code, reason);
       }
     });
-    ws.textMessageHandler(text -> hub.local.onFrame(c, text));
-    ws.binaryMessageHandler(b -> hub.local.reject(c, "binary frames are not supported: send JSON text", null));
+    long[] lastHeard = {System.nanoTime()};
+    ws.textMessageHandler(text -> {
+      lastHeard[0] = System.nanoTime();
+      hub.local.onFrame(c, text);
+    });
+    ws.binaryMessageHandler(b -> {
+      lastHeard[0] = System.nanoTime();
+      hub.local.reject(c, "binary frames are not supported: send JSON text", null);
+    });
+    ws.pongHandler(b -> lastHeard[0] = System.nanoTime());
     ws.closeHandler(v -> hub.local.close(c));
     ws.exceptionHandler(t -> hub.local.close(c));
+    keepAlive(ws, lastHeard);
+  }
+
+  /**
+   * The idle timeout of a WebSocket: pinged every {@link Limits#webSocketPingMs}, closed (1001) when nothing, not
+   * even a pong, arrived for {@link Limits#webSocketIdleTimeoutMs}. Node's ws and the JDK's client answer pings by
+   * themselves, so a quiet publisher stays connected and a vanished one is noticed.
+   */
+  private void keepAlive(ServerWebSocket ws, long[] lastHeard) {
+    Limits limits = config.limits;
+    timers.set(limits.webSocketPingMs(), () -> {
+      if (ws.isClosed()) return;
+      if (System.nanoTime() - lastHeard[0] > limits.webSocketIdleTimeoutMs() * 1_000_000L) {
+        hub.metrics.refused("app", "idle_timeout");
+        ws.close((short) 1001, "nothing heard for " + limits.webSocketIdleTimeoutMs() + " ms");
+        return;
+      }
+      ws.writePing(Buffer.buffer("hub"));
+      keepAlive(ws, lastHeard);
+    });
   }
 }

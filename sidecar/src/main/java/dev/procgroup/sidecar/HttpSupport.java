@@ -12,15 +12,13 @@ final class HttpSupport {
 
   private HttpSupport() {}
 
-  /** Beyond this many bytes a refused body is not drained any more: the connection is just closed. */
-  static final long MAX_DRAIN_BYTES = 64L << 20;
-
   /**
    * Reads the whole body; fails with 413 when it exceeds {@code max} bytes. A too large body is still read to its
    * end (and dropped) before the failure is reported: closing a socket with unread input makes the kernel send a
-   * reset, which can destroy our 413 answer before the client reads it.
+   * reset, which can destroy our 413 answer before the client reads it. Beyond {@code maxDrain} bytes
+   * ({@link Limits#tooLargeDrainBytes}) the body is not drained any more: 413 and the connection closes.
    */
-  static Future<Buffer> readBody(HttpServerRequest req, int max) {
+  static Future<Buffer> readBody(HttpServerRequest req, int max, long maxDrain) {
     String length = req.getHeader("Content-Length");
     long declared = -1;
     if (length != null) {
@@ -30,7 +28,7 @@ final class HttpSupport {
         return Future.failedFuture(HubError.badRequest("bad Content-Length"));
       }
       boolean bodyNotSentYet = "100-continue".equalsIgnoreCase(req.getHeader("Expect"));
-      if (declared > max && (bodyNotSentYet || declared > MAX_DRAIN_BYTES)) {
+      if (declared > max && (bodyNotSentYet || declared > maxDrain)) {
         return Future.failedFuture(closing(HubError.tooLarge(max)));
       }
     }
@@ -41,7 +39,7 @@ final class HttpSupport {
       seen[0] += chunk.length();
       if (seen[0] <= max) {
         body.appendBuffer(chunk);
-      } else if (seen[0] > MAX_DRAIN_BYTES && promise.tryFail(closing(HubError.tooLarge(max)))) {
+      } else if (seen[0] > maxDrain && promise.tryFail(closing(HubError.tooLarge(max)))) {
         req.pause();
       }
     });
@@ -67,25 +65,48 @@ final class HttpSupport {
     }
   }
 
-  /** Reads and drops the request body (bounded), then runs {@code then}: see {@link #readBody} on resets. */
-  static void drainThen(HttpServerRequest req, Runnable then) {
-    long[] seen = {0};
+  /**
+   * Answers a request that will not be served (401) after reading at most {@code maxDrain} bytes of its body: a
+   * declared or chunked body longer than that is not read at all, and the answer closes the connection (the client may
+   * then see a reset instead of the 401; an unauthenticated sender does not get to make us read megabytes first).
+   * {@code then} writes the answer; it runs once.
+   */
+  static void refuseAfterDrain(HttpServerRequest req, long maxDrain, Runnable then) {
     boolean[] done = {false};
-    req.handler(chunk -> {
-      seen[0] += chunk.length();
-      if (seen[0] > MAX_DRAIN_BYTES && !done[0]) {
-        done[0] = true;
-        req.pause();
-        req.response().putHeader("Connection", "close");
-        then.run();
-      }
-    });
-    req.endHandler(v -> {
+    Runnable once = () -> {
       if (!done[0]) {
         done[0] = true;
         then.run();
       }
+    };
+    Runnable closing = () -> {
+      if (!done[0]) {
+        req.pause();
+        req.response().putHeader("Connection", "close");
+        once.run();
+      }
+    };
+    String length = req.getHeader("Content-Length");
+    long declared = -1;
+    if (length != null) {
+      try {
+        declared = Long.parseLong(length.trim());
+      } catch (NumberFormatException e) {
+        closing.run();
+        return;
+      }
+    }
+    if (declared > maxDrain || (declared < 0 && req.getHeader("Transfer-Encoding") != null)) {
+      closing.run();
+      return;
+    }
+    long[] seen = {0};
+    req.handler(chunk -> {
+      seen[0] += chunk.length();
+      if (seen[0] > maxDrain) closing.run();
     });
+    req.endHandler(v -> once.run());
+    req.exceptionHandler(t -> once.run());
   }
 
   static void json(HttpServerResponse resp, int status, Buffer body) {

@@ -94,10 +94,19 @@ final class Hub implements LocalHub.Listener, Discovery.Listener {
     Promise<Buffer> promise = Promise.promise();
     RemoteInvocation call = new RemoteInvocation(peer, promise);
     peer.inFlight.add(call);
-    call.timerId = timers.set(timeoutMs, () -> call.fail(HubError.timeout(timeoutMs)));
+    call.timerId = timers.set(timeoutMs, () -> {
+      call.fail(HubError.timeout(timeoutMs));
+      call.abort.run(); // the exchange is cut on the wire, never answered late on a pooled connection
+    });
     metrics.peerRequest("out", "invoke");
     transport.invoke(peer, object, method, args, timeoutMs, call).onComplete(ar -> {
       if (ar.failed()) {
+        if (call.settled()) return; // timed out or the peer left: that was already answered
+        if (isPoolBusy(ar.cause())) {
+          metrics.refused("peer", "peer_busy");
+          call.fail(new HubError(503, "PeerBusy", "too many calls waiting for a connection to peer " + peer.pod));
+          return;
+        }
         metrics.peerError("invoke", "transport");
         call.fail(HubError.providerGone("connection to peer " + peer.pod + " failed: " + ar.cause().getMessage()));
       } else {
@@ -122,6 +131,11 @@ final class Hub implements LocalHub.Listener, Discovery.Listener {
       this.promise = promise;
     }
 
+    /** Answered, timed out or failed: nothing more may be sent for it. */
+    boolean settled() {
+      return promise.future().isComplete();
+    }
+
     void complete(Buffer body) {
       if (promise.tryComplete(body)) done();
     }
@@ -139,6 +153,12 @@ final class Hub implements LocalHub.Listener, Discovery.Listener {
       fail(HubError.providerGone(why));
       abort.run();
     }
+  }
+
+  /** Vert.x refuses a request when the peer's pool wait queue is full. */
+  static boolean isPoolBusy(Throwable t) {
+    return t != null && (t.getClass().getSimpleName().equals("ConnectionPoolTooBusyException")
+        || String.valueOf(t.getMessage()).contains("Connection pool reached max wait queue size"));
   }
 
   static HubError errorFromPeer(Peer peer, PeerTransport.Response r) {
@@ -226,7 +246,13 @@ final class Hub implements LocalHub.Listener, Discovery.Listener {
     JsonArray objects = doc.getJsonArray("objects");
     if (objects == null) throw HubError.badRequest("announce needs objects: an array");
     long rev = doc.getLong("revision", 0L);
-    Peer peer = peers.computeIfAbsent(pod, Peer::new);
+    // Only pods discovery knows: an announce naming any other pod would grow the peer table without bound. A peer
+    // that announces before discovery saw it loses nothing: its objects are fetched once discovery reports it.
+    Peer peer = peers.get(pod);
+    if (peer == null) {
+      throw new HubError(409, "UnknownPeer", "pod " + Names.abbreviate(pod) + " is not a peer of group "
+          + config.group + " (not seen by discovery)");
+    }
     if (rev < peer.revision) return; // an older document overtaken by a newer one
     Map<String, List<String>> parsed = new LinkedHashMap<>();
     for (Object o : objects) {

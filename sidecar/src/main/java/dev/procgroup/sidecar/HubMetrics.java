@@ -38,6 +38,10 @@ final class HubMetrics {
       "Event frames delivered to this pod's subscribers.");
   final Prom.Simple badRequests = Prom.counter("procgroup_hub_bad_requests_total",
       "Requests or frames refused as malformed, by API (app|peer|ws|metrics) and reason.", "api", "reason");
+  final Prom.Simple refused = Prom.counter("procgroup_hub_connections_refused_total",
+      "Connections closed or requests refused by a port limit, by API (app|peer) and reason (connection_cap, "
+          + "header_timeout, body_timeout, idle_timeout, peer_concurrency, unauthenticated_body, peer_busy, "
+          + "dropped_late).", "api", "reason");
   final Prom.Simple lateAnswers = Prom.counter("procgroup_hub_late_answers_total",
       "Result/error frames that arrived after their call had timed out or failed.");
   final Prom.Simple discoveryEvents = Prom.counter("procgroup_hub_discovery_events_total",
@@ -49,7 +53,7 @@ final class HubMetrics {
 
   private final List<Prom.Family> families = List.of(calls, callSeconds, served, servedSeconds, publishers,
       published, subscriptions, remoteObjects, peers, peerRequests, peerErrors, peerAuthFailures, eventsBroadcast,
-      eventsDelivered, badRequests, lateAnswers, discoveryEvents, discoveryErrors, appRestarts);
+      eventsDelivered, badRequests, refused, lateAnswers, discoveryEvents, discoveryErrors, appRestarts);
 
   HubMetrics() {
     publishers.set(0);
@@ -79,6 +83,7 @@ final class HubMetrics {
   void publishedObjects(int n) { published.set(n); }
   void subscriptions(int n) { subscriptions.set(n); }
   void badRequest(String api, String reason) { badRequests.inc(api, reason); }
+  void refused(String api, String reason) { refused.inc(api, reason); }
   void lateAnswer() { lateAnswers.inc(); }
   void eventsDelivered(int n) { eventsDelivered.add(n); }
   void eventBroadcast() { eventsBroadcast.inc(); }

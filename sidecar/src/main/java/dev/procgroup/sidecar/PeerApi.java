@@ -5,6 +5,8 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
+import java.util.HashMap;
+import java.util.Map;
 
 /** The peer API on the pod IP :7071 (PROTOCOL.md "Peer API"), bearer-token authenticated. */
 final class PeerApi {
@@ -12,21 +14,47 @@ final class PeerApi {
   private final Hub hub;
   private final TokenCheck tokens;
   private final int maxBody;
+  private final Limits limits;
+  /** Requests in progress by remote address: at most {@link Limits#peerMaxConcurrentPerRemote} each. */
+  private final Map<String, Integer> inProgress = new HashMap<>();
 
   PeerApi(Hub hub) {
     this.hub = hub;
     this.tokens = new TokenCheck(hub.config.hubToken);
     this.maxBody = hub.config.maxBodyBytes;
+    this.limits = hub.config.limits;
   }
 
   void handle(HttpServerRequest req) {
     if (!tokens.allows(req.getHeader("Authorization"))) {
       hub.metrics.peerAuthFailure();
-      // Drain the body before answering (see HttpSupport.readBody on resets); the connection stays usable.
-      HttpSupport.drainThen(req, () -> HttpSupport.error(req.response(),
-          HubError.unauthorized("missing or wrong bearer token for group " + hub.config.group)));
+      // A small body is drained first (see HttpSupport.readBody on resets) and the connection stays usable; a large
+      // one is not read at all.
+      HttpSupport.refuseAfterDrain(req, limits.unauthenticatedDrainBytes(), () -> {
+        if (req.response().headers().contains("Connection")) hub.metrics.refused("peer", "unauthenticated_body");
+        HttpSupport.error(req.response(),
+            HubError.unauthorized("missing or wrong bearer token for group " + hub.config.group));
+      });
       return;
     }
+    String remote = req.remoteAddress() == null ? "?" : req.remoteAddress().host();
+    int n = inProgress.getOrDefault(remote, 0);
+    if (n >= limits.peerMaxConcurrentPerRemote()) {
+      hub.metrics.refused("peer", "peer_concurrency");
+      HttpSupport.refuseAfterDrain(req, limits.unauthenticatedDrainBytes(), () -> HttpSupport.error(req.response(),
+          new HubError(429, "TooManyRequests", "peer " + remote + " has " + n + " requests in progress here, the "
+              + "limit")));
+      return;
+    }
+    inProgress.put(remote, n + 1);
+    boolean[] released = {false};
+    Runnable release = () -> {
+      if (released[0]) return;
+      released[0] = true;
+      inProgress.computeIfPresent(remote, (k, v) -> v <= 1 ? null : v - 1);
+    };
+    req.response().endHandler(v -> release.run());
+    req.response().closeHandler(v -> release.run());
     try {
       route(req);
     } catch (HubError e) {
@@ -48,7 +76,7 @@ final class PeerApi {
       String method = Names.requireMethod(parts[1]);
       long timeoutMs = AppApi.timeout(req.getHeader("Procgroup-Timeout-Ms"));
       // The calling sidecar validated the arguments already (and is authenticated): no second JSON parse here.
-      HttpSupport.readBody(req, maxBody)
+      HttpSupport.readBody(req, maxBody, limits.tooLargeDrainBytes())
           .map(body -> body.length() == 0 ? Buffer.buffer("[]") : body)
           .compose(args -> hub.invokeFromPeer(object, method, args, timeoutMs))
           .onSuccess(body -> HttpSupport.json(req.response(), 200, body))
@@ -60,7 +88,7 @@ final class PeerApi {
     } else if (path.equals("/peer/v1/announce")) {
       AppApi.requireMethod(req, HttpMethod.POST);
       hub.metrics.peerRequest("in", "announce");
-      HttpSupport.readBody(req, maxBody)
+      HttpSupport.readBody(req, maxBody, limits.tooLargeDrainBytes())
           .map(PeerApi::jsonObject)
           .onSuccess(doc -> {
             try {
@@ -75,7 +103,7 @@ final class PeerApi {
       AppApi.requireMethod(req, HttpMethod.POST);
       hub.metrics.peerRequest("in", "events");
       String event = Names.requireEvent(path.substring("/peer/v1/events/".length()));
-      HttpSupport.readBody(req, maxBody)
+      HttpSupport.readBody(req, maxBody, limits.tooLargeDrainBytes())
           .map(PeerApi::jsonObject)
           .onSuccess(doc -> {
             int n = hub.deliverFromPeer(event, io.vertx.core.json.Json.encode(doc.getValue("data")),

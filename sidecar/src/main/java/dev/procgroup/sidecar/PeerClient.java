@@ -17,21 +17,29 @@ import io.vertx.core.json.JsonObject;
  */
 final class PeerClient implements PeerTransport {
 
-  /** Connections kept per peer; calls beyond wait in the pool queue. */
-  static final int POOL_PER_PEER = 16;
   static final long CONTROL_TIMEOUT_MS = 5000;
+  static final int CONNECT_TIMEOUT_MS = 2000;
 
   private final HttpClientAgent client;
   private final String authorization;
+  private final HubMetrics metrics;
 
-  PeerClient(Vertx vertx, String token) {
+  /**
+   * Per peer (Vert.x pools per host:port) at most {@link Limits#peerPoolPerPeer} connections and
+   * {@link Limits#peerQueuePerPeer} calls waiting for one; a call beyond fails at once (503 PeerBusy).
+   */
+  PeerClient(Vertx vertx, String token, Limits limits, HubMetrics metrics) {
     this.client = vertx.createHttpClient(new HttpClientOptions()
         .setKeepAlive(true)
         .setTcpNoDelay(true)
-        .setConnectTimeout(2000)
-        .setIdleTimeout(60)
-        .setMaxInitialLineLength(8192), new PoolOptions().setHttp1MaxSize(POOL_PER_PEER).setMaxWaitQueueSize(4096));
+        .setConnectTimeout(CONNECT_TIMEOUT_MS)
+        // Not setIdleTimeout: that cuts a connection whose call waits quietly for its answer. The keep-alive timeout
+        // closes only connections idle in the pool (Vert.x counts it in whole seconds).
+        .setKeepAliveTimeout((int) Math.max(1, (limits.peerClientIdleTimeoutMs() + 999) / 1000))
+        .setMaxInitialLineLength(8192),
+        new PoolOptions().setHttp1MaxSize(limits.peerPoolPerPeer()).setMaxWaitQueueSize(limits.peerQueuePerPeer()));
     this.authorization = "Bearer " + token;
+    this.metrics = metrics;
   }
 
   /** @param timeoutMs idle timeout of the exchange; 0 = none (invoke: the hub's own call timer decides) */
@@ -41,17 +49,24 @@ final class PeerClient implements PeerTransport {
     String host = address.substring(0, colon);
     if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
     return new RequestOptions().setMethod(method).setHost(host).setPort(Integer.parseInt(address.substring(colon + 1)))
-        .setURI(uri).setConnectTimeout(2000).setIdleTimeout(timeoutMs > 0 ? timeoutMs : -1)
+        .setURI(uri).setConnectTimeout(CONNECT_TIMEOUT_MS).setIdleTimeout(timeoutMs > 0 ? timeoutMs : -1)
         .putHeader("Authorization", authorization).putHeader("Content-Type", "application/json");
   }
 
   @Override public Future<Response> invoke(Peer peer, String object, String method, Buffer args, long timeoutMs,
                                            Hub.RemoteInvocation call) {
-    // No idle timer per request: the hub's own call timer answers the caller at timeoutMs, and the peer
-    // answers 504 at the same deadline, which frees the pooled connection.
+    // No idle timer per request: the hub's own call timer answers the caller at timeoutMs and then aborts the
+    // exchange (call.abort resets it, which closes that connection: nothing late is read or sent on it). Waiting in
+    // the pool queue is bounded by the same deadline (the request's connect timeout covers the wait for a pooled
+    // connection), and a call that ended while queued is never sent.
     RequestOptions o = options(peer, HttpMethod.POST, "/peer/v1/invoke/" + object + "/" + method, 0)
-        .putHeader("Procgroup-Timeout-Ms", Long.toString(timeoutMs));
+        .putHeader("Procgroup-Timeout-Ms", Long.toString(timeoutMs)).setConnectTimeout(Math.max(1, timeoutMs));
     return client.request(o).compose(req -> {
+      if (call.settled()) {
+        metrics.refused("peer", "dropped_late");
+        req.reset();
+        return Future.failedFuture("the call ended while it waited for a connection");
+      }
       call.abort = () -> req.reset();
       return req.send(args).compose(PeerClient::toResponse);
     });

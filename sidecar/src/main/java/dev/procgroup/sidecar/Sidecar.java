@@ -27,6 +27,7 @@ public final class Sidecar {
   private final List<HttpServer> servers = new ArrayList<>();
   private volatile boolean started;
   private int hubPort, peerPort, metricsPort;
+  private PortGuard appGuard, peerGuard;
 
   public Sidecar(SidecarConfig config) {
     this.config = config;
@@ -48,14 +49,17 @@ public final class Sidecar {
   public int peerPort() { return peerPort; }
   public int metricsPort() { return metricsPort; }
   public SidecarConfig config() { return config; }
+  /** Open connections on the app / peer port, as the connection caps count them. */
+  public int appConnections() { return appGuard.openConnections(); }
+  public int peerConnections() { return peerGuard.openConnections(); }
 
   private final class HubVerticle extends VerticleBase {
     @Override public Future<?> start() {
       HubMetrics metrics = new HubMetrics();
       LocalHub local = new LocalHub(Timers.of(vertx), metrics);
-      peerClient = new PeerClient(vertx, config.hubToken);
+      peerClient = new PeerClient(vertx, config.hubToken, config.limits, metrics);
       hub = new Hub(config, local, metrics, peerClient, Timers.of(vertx));
-      AppApi app = new AppApi(hub);
+      AppApi app = new AppApi(hub, Timers.of(vertx));
       PeerApi peer = new PeerApi(hub);
       OpsApi ops = new OpsApi(metrics, new AppProcessMetrics(config), () -> started,
           () -> started && hub.isSynced());
@@ -64,13 +68,25 @@ public final class Sidecar {
 
       // No WebSocket compression: frames are small and local; deflate (which Node's ws client offers by default)
       // would cost CPU on both ends of a loopback connection.
-      HttpServerOptions appOptions = serverOptions()
+      Limits limits = config.limits;
+      appGuard = new PortGuard("app", limits.appMaxConnections(), limits.headerReadTimeoutMs(),
+          limits.bodyReadTimeoutMs(), limits.appIdleTimeoutMs(), metrics);
+      peerGuard = new PortGuard("peer", limits.peerMaxConnections(), limits.headerReadTimeoutMs(),
+          limits.bodyReadTimeoutMs(), limits.peerIdleTimeoutMs(), metrics);
+      // The metrics port serves probes and scrapes: the peer port's caps and timeouts fit it too.
+      PortGuard opsGuard = new PortGuard("metrics", limits.peerMaxConnections(), limits.headerReadTimeoutMs(),
+          limits.bodyReadTimeoutMs(), limits.peerIdleTimeoutMs(), metrics);
+      HttpServerOptions appOptions = serverOptions(limits)
           .setMaxWebSocketFrameSize(config.maxBodyBytes).setMaxWebSocketMessageSize(config.maxBodyBytes)
-          .setPerMessageWebSocketCompressionSupported(false).setPerFrameWebSocketCompressionSupported(false);
-      HttpServer appServer = vertx.createHttpServer(appOptions).requestHandler(app::handle)
-          .webSocketHandshakeHandler(app::handshake).webSocketHandler(app::connected);
-      HttpServer peerServer = vertx.createHttpServer(serverOptions()).requestHandler(peer::handle);
-      HttpServer opsServer = vertx.createHttpServer(serverOptions()).requestHandler(ops::handle);
+          .setPerMessageWebSocketCompressionSupported(false).setPerFrameWebSocketCompressionSupported(false)
+          // a client that does not answer our close frame loses its socket after 2 s (Vert.x's default is 10 s)
+          .setWebSocketClosingTimeout(2);
+      HttpServer appServer = vertx.createHttpServer(appOptions).connectionHandler(appGuard::install)
+          .requestHandler(app::handle); // /v1/connect upgrades there too (AppApi.upgrade)
+      HttpServer peerServer = vertx.createHttpServer(serverOptions(limits)).connectionHandler(peerGuard::install)
+          .requestHandler(peer::handle);
+      HttpServer opsServer = vertx.createHttpServer(serverOptions(limits)).connectionHandler(opsGuard::install)
+          .requestHandler(ops::handle);
       servers.add(appServer);
       servers.add(peerServer);
       servers.add(opsServer);
@@ -103,8 +119,16 @@ public final class Sidecar {
     }
   }
 
-  private static HttpServerOptions serverOptions() {
-    return new HttpServerOptions().setTcpNoDelay(true).setIdleTimeout(0).setMaxInitialLineLength(8192)
-        .setMaxHeaderSize(16_384).setCompressionSupported(false);
+  /**
+   * Vert.x's own limits: line and header sizes (414/431). Its idle timeout stays off: {@link PortGuard} runs one that
+   * pauses while a request is in progress, which Netty's idle handler cannot.
+   */
+  private static HttpServerOptions serverOptions(Limits limits) {
+    return new HttpServerOptions().setTcpNoDelay(true).setIdleTimeout(0)
+        .setMaxInitialLineLength(limits.maxInitialLineBytes()).setMaxHeaderSize(limits.maxHeaderBytes())
+        .setCompressionSupported(false).setHandle100ContinueAutomatically(false)
+        // No h2c upgrade: with it Vert.x creates the connection (and calls our connection handler) only once the
+        // first request's headers are in, too late for the header-read timeout.
+        .setHttp2ClearTextEnabled(false);
   }
 }

@@ -41,6 +41,8 @@ public final class SidecarConfig {
   public final long appPid;
   /** "auto" (on when PID 1 is the pause process), "on" or "off". */
   public final String appMetrics;
+  /** Timeouts and caps of the ports (README.md "Limits"). */
+  public final Limits limits;
 
   private SidecarConfig(Builder b) {
     this.group = require(b.group, "PROCGROUP_GROUP");
@@ -62,6 +64,7 @@ public final class SidecarConfig {
     this.peerAddressAnnotation = b.peerAddressAnnotation;
     this.appPid = b.appPid;
     this.appMetrics = b.appMetrics;
+    this.limits = b.limits.validated();
     if (discoveryMode == DiscoveryMode.KUBERNETES && kube == null) {
       throw new IllegalArgumentException("Kubernetes discovery needs API access (in-cluster service account, "
           + "PROCGROUP_KUBE_API_URL, or PROCGROUP_STATIC_PEERS for static mode)");
@@ -94,7 +97,8 @@ public final class SidecarConfig {
         .maxBodyBytes(intEnv(env, "PROCGROUP_MAX_BODY_BYTES", 1 << 20))
         .peerAddressAnnotation(Boolean.parseBoolean(env.getOrDefault("PROCGROUP_PEER_ADDRESS_ANNOTATION", "false")))
         .appPid(Long.parseLong(env.getOrDefault("PROCGROUP_APP_PID", "0")))
-        .appMetrics(env.getOrDefault("PROCGROUP_APP_METRICS", "auto"));
+        .appMetrics(env.getOrDefault("PROCGROUP_APP_METRICS", "auto"))
+        .limits(Limits.fromEnv(env));
     if (env.containsKey("PROCGROUP_HUB_HOST")) b.hubHost(env.get("PROCGROUP_HUB_HOST"));
     if (env.containsKey("PROCGROUP_PEER_HOST")) b.peerHost(env.get("PROCGROUP_PEER_HOST"));
     if (env.containsKey("PROCGROUP_METRICS_HOST")) b.metricsHost(env.get("PROCGROUP_METRICS_HOST"));
@@ -150,6 +154,7 @@ public final class SidecarConfig {
     private boolean peerAddressAnnotation;
     private long appPid;
     private String appMetrics = "auto";
+    private Limits limits = Limits.defaults();
 
     public Builder group(String v) { group = v; return this; }
     public Builder process(String v) { process = v; return this; }
@@ -169,6 +174,7 @@ public final class SidecarConfig {
     public Builder peerAddressAnnotation(boolean v) { peerAddressAnnotation = v; return this; }
     public Builder appPid(long v) { appPid = v; return this; }
     public Builder appMetrics(String v) { appMetrics = v; return this; }
+    public Builder limits(Limits v) { limits = v; return this; }
     public SidecarConfig build() { return new SidecarConfig(this); }
   }
 }

@@ -1,6 +1,7 @@
 package dev.procgroup.sidecar;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -156,6 +157,27 @@ class HubTest {
     assertThat(hub.peers().get("bg-1").objects).containsKey("snap");
     hub.applyObjects(new JsonObject().put("pod", "bg-1").put("revision", 6).put("objects", new JsonArray()));
     assertThat(hub.peers().get("bg-1").objects).isEmpty();
+  }
+
+  @Test
+  void anAnnounceFromAPodDiscoveryDoesNotKnowIsRefusedAndAddsNoPeer() {
+    peerWithObject("bg-1", "snap", "take");
+    assertThatThrownBy(() -> hub.applyObjects(new JsonObject().put("pod", "made-up").put("revision", 1)
+        .put("objects", new JsonArray())))
+        .isInstanceOfSatisfying(HubError.class, e -> assertThat(e.name).isEqualTo("UnknownPeer"));
+    assertThat(hub.peers()).containsOnlyKeys("bg-1");
+  }
+
+  @Test
+  void aRemoteCallThatTimesOutIsAbortedOnTheWire() {
+    peerWithObject("bg-1", "snap", "take");
+    Future<Buffer> answer = hub.invoke("snap", "take", Buffer.buffer("[]"), 1000, null);
+    boolean[] aborted = {false};
+    transport.calls.get(0).abort = () -> aborted[0] = true;
+    timers.advance(1000);
+    assertThat(answer.cause()).isInstanceOfSatisfying(HubError.class, e -> assertThat(e.name).isEqualTo("Timeout"));
+    assertThat(aborted[0]).isTrue();
+    assertThat(transport.calls.get(0).settled()).isTrue();
   }
 
   @Test

@@ -25,6 +25,23 @@ class SmallPartsTest {
   }
 
   @Test
+  void limitsComeFromTheEnvironmentAndRefuseSwitchingAProtectionOff() {
+    Limits l = Limits.fromEnv(Map.of("PROCGROUP_LIMIT_HEADER_READ_TIMEOUT_MS", "2500",
+        "PROCGROUP_LIMIT_PEER_MAX_CONNECTIONS", "64"));
+    assertThat(l.headerReadTimeoutMs()).isEqualTo(2500);
+    assertThat(l.peerMaxConnections()).isEqualTo(64);
+    assertThat(l.unauthenticatedDrainBytes()).isEqualTo(Limits.defaults().unauthenticatedDrainBytes());
+    assertThatThrownBy(() -> Limits.fromEnv(Map.of("PROCGROUP_LIMIT_HEADER_READ_TIMEOUT_MS", "0")))
+        .hasMessageContaining("at least 1 ms");
+    assertThatThrownBy(() -> Limits.fromEnv(Map.of("PROCGROUP_LIMIT_APP_MAX_CONNECTIONS", "x")))
+        .hasMessageContaining("PROCGROUP_LIMIT_APP_MAX_CONNECTIONS must be an integer");
+    assertThatThrownBy(() -> Limits.fromEnv(Map.of("PROCGROUP_LIMIT_PEER_CLIENT_IDLE_TIMEOUT_MS", "95000")))
+        .hasMessageContaining("client must close first");
+    assertThatThrownBy(() -> Limits.fromEnv(Map.of("PROCGROUP_LIMIT_WEBSOCKET_PING_MS", "60000")))
+        .hasMessageContaining("below the WebSocket idle timeout");
+  }
+
+  @Test
   void namesFollowTheProtocolRules() {
     assertThat(Names.validObject("pageSnapshot")).isTrue();
     assertThat(Names.validObject("$svc.v2-x")).isTrue();
