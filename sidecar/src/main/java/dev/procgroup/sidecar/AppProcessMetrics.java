@@ -67,6 +67,7 @@ final class AppProcessMetrics {
     List<ProcStats> procs = appProcesses();
     double user = 0, system = 0, start = Double.MAX_VALUE;
     long rss = 0, vsz = 0, threads = 0, fds = 0, maxFds = 0, vol = 0, invol = 0;
+    boolean fdsReadable = true;
     for (ProcStats s : procs) {
       user += s.userSeconds();
       system += s.systemSeconds();
@@ -74,7 +75,7 @@ final class AppProcessMetrics {
       rss += s.rssBytes();
       vsz += s.virtualBytes();
       threads += s.threads();
-      fds += s.openFds();
+      if (s.openFds() < 0) fdsReadable = false; else fds += s.openFds();
       maxFds = Math.max(maxFds, s.maxFds());
       vol += s.voluntaryCtxSwitches();
       invol += s.involuntaryCtxSwitches();
@@ -89,7 +90,9 @@ final class AppProcessMetrics {
     gauge(sb, "procgroup_app_resident_memory_bytes", "Resident memory of the app processes.", rss);
     gauge(sb, "procgroup_app_virtual_memory_bytes", "Virtual memory of the app processes.", vsz);
     gauge(sb, "procgroup_app_threads", "Threads of the app processes.", threads);
-    gauge(sb, "procgroup_app_open_fds", "Open file descriptors of the app processes (0 if not readable).", fds);
+    // /proc/<pid>/fd needs ptrace access: not across UIDs (the pod runs the sidecar as its own UID, so that the app
+    // cannot read the sidecar's /proc entries either). Absent rather than a misleading 0.
+    if (fdsReadable) gauge(sb, "procgroup_app_open_fds", "Open file descriptors of the app processes.", fds);
     gauge(sb, "procgroup_app_max_fds", "Open file descriptor limit of the app process.", maxFds);
     if (!procs.isEmpty()) {
       gauge(sb, "procgroup_app_start_time_seconds", "Start time of the oldest app process, Unix seconds.", start);

@@ -97,7 +97,7 @@ record ProcStats(long pid, long ppid, double userSeconds, double systemSeconds, 
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(fdDir)) {
       for (Path ignored : ds) n++;
     } catch (IOException | SecurityException e) {
-      return 0; // another user's process without CAP_SYS_PTRACE: not readable
+      return -1; // another user's process without CAP_SYS_PTRACE (the sidecar's own UID is not the app's)
     }
     return n;
   }

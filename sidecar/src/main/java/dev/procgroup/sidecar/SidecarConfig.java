@@ -50,7 +50,7 @@ public final class SidecarConfig {
     this.namespace = b.namespace == null ? "default" : b.namespace;
     this.podName = require(b.podName, "PROCGROUP_POD_NAME");
     this.podIp = b.podIp == null ? "" : b.podIp;
-    this.hubToken = require(b.hubToken, "PROCGROUP_HUB_TOKEN");
+    this.hubToken = require(b.hubToken, "PROCGROUP_HUB_TOKEN_FILE (or PROCGROUP_HUB_TOKEN)");
     this.hubHost = b.hubHost;
     this.hubPort = b.hubPort;
     this.peerHost = b.peerHost;
@@ -90,7 +90,7 @@ public final class SidecarConfig {
         .namespace(env.getOrDefault("PROCGROUP_NAMESPACE", readFile(KubeAccess.SA_DIR.resolve("namespace")).orElse("default")))
         .podName(env.getOrDefault("PROCGROUP_POD_NAME", env.get("HOSTNAME")))
         .podIp(env.get("PROCGROUP_POD_IP"))
-        .hubToken(env.get("PROCGROUP_HUB_TOKEN"))
+        .hubToken(hubToken(env))
         .hubPort(intEnv(env, "PROCGROUP_HUB_PORT", 7070))
         .peerPort(intEnv(env, "PROCGROUP_PEER_PORT", 7071))
         .metricsPort(intEnv(env, "PROCGROUP_METRICS_PORT", 9464))
@@ -114,6 +114,20 @@ public final class SidecarConfig {
       b.kube(kube);
     }
     return b.build();
+  }
+
+  /**
+   * The group's peer token: from the file {@code PROCGROUP_HUB_TOKEN_FILE} (what the operator gives: a Secret volume
+   * in the sidecar's container only, so the token is in no process's environment), else {@code PROCGROUP_HUB_TOKEN}
+   * (tests and benchmarks on one machine).
+   */
+  static String hubToken(Map<String, String> env) {
+    String file = env.get("PROCGROUP_HUB_TOKEN_FILE");
+    if (file != null && !file.isBlank()) {
+      return readFile(Path.of(file.trim())).filter(t -> !t.isBlank()).orElseThrow(() ->
+          new IllegalArgumentException("PROCGROUP_HUB_TOKEN_FILE " + file + " is missing, unreadable or empty"));
+    }
+    return env.get("PROCGROUP_HUB_TOKEN");
   }
 
   /** {@code pod-b=127.0.0.1:7171,pod-c=127.0.0.1:7271}; an empty string means "no peers". */

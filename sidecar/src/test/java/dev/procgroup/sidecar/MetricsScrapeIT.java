@@ -69,6 +69,7 @@ class MetricsScrapeIT {
     assertThat(AbstractHubIT.metricValue(text, "procgroup_app_processes")).isEqualTo(1);
     assertThat(AbstractHubIT.metricValue(text, "procgroup_app_resident_memory_bytes")).isGreaterThan(0);
     assertThat(AbstractHubIT.metricValue(text, "procgroup_app_threads")).isGreaterThanOrEqualTo(1);
+    // this JVM runs as the app's user here, so its fd table is readable (across UIDs it is not: CrossUidIT)
     assertThat(AbstractHubIT.metricValue(text, "procgroup_app_open_fds")).isGreaterThanOrEqualTo(3);
     double start = AbstractHubIT.metricValue(text, "procgroup_app_start_time_seconds");
     assertThat(start).isCloseTo(System.currentTimeMillis() / 1000.0, org.assertj.core.data.Offset.offset(120.0));

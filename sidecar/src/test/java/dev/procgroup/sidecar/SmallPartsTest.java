@@ -91,6 +91,18 @@ class SmallPartsTest {
   }
 
   @Test
+  void thePeerTokenComesFromItsFileFirst(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path file = dir.resolve("token");
+    java.nio.file.Files.writeString(file, "from-file\n");
+    Map<String, String> env = Map.of("PROCGROUP_GROUP", "g", "PROCGROUP_PROCESS", "web", "PROCGROUP_POD_NAME", "p",
+        "PROCGROUP_HUB_TOKEN_FILE", file.toString(), "PROCGROUP_HUB_TOKEN", "from-env", "PROCGROUP_STATIC_PEERS", "");
+    assertThat(SidecarConfig.fromEnv(env).hubToken).isEqualTo("from-file");
+    Map<String, String> missing = new java.util.HashMap<>(env);
+    missing.put("PROCGROUP_HUB_TOKEN_FILE", dir.resolve("nope").toString());
+    assertThatThrownBy(() -> SidecarConfig.fromEnv(missing)).hasMessageContaining("missing, unreadable or empty");
+  }
+
+  @Test
   void configFromEnvNeedsTheOperatorVariablesAndADiscoveryMode() {
     Map<String, String> env = Map.of("PROCGROUP_GROUP", "g", "PROCGROUP_PROCESS", "web", "PROCGROUP_POD_NAME", "p",
         "PROCGROUP_HUB_TOKEN", "t", "PROCGROUP_STATIC_PEERS", "", "PROCGROUP_HUB_PORT", "17070");

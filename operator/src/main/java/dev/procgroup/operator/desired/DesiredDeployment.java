@@ -43,11 +43,29 @@ import java.util.stream.Collectors;
  * whether the cluster already runs exactly this without another API call.
  */
 public final class DesiredDeployment {
+  /** The app's UID and GID. */
   public static final long RUN_AS = 10001L;
+  /**
+   * The sidecar's own UID and GID: another user than the app, so the app cannot read the sidecar's
+   * {@code /proc/<pid>/environ}, {@code /proc/<pid>/root/...} or {@code /proc/<pid>/mem} (all need ptrace access, which
+   * the kernel grants across UIDs only with CAP_SYS_PTRACE, dropped here).
+   */
+  public static final long SIDECAR_RUN_AS = 10002L;
   static final String TMP_VOLUME = "tmp";
   static final String HUB_TMP_VOLUME = "hub-tmp";
   static final String HUB_TOKEN_VOLUME = "hub-api-token";
+  static final String HUB_PEER_TOKEN_VOLUME = "hub-peer-token";
   static final String SA_TOKEN_PATH = "/var/run/secrets/kubernetes.io/serviceaccount";
+  static final String HUB_PEER_TOKEN_DIR = "/var/run/secrets/procgroup.dev/hub";
+  /**
+   * Mode of the sidecar's credential files. Kubernetes cannot give a file to one container's UID when the containers'
+   * UIDs differ: it chowns projected service account tokens to the runAsUser only when every container of the pod
+   * runs as the same user, and fsGroup is pod-wide (every container, the app included, gets it as a supplementary
+   * group). So the files are root-owned and readable, and what keeps them from the app is that they are mounted in
+   * the sidecar's container only and the app, as another UID, cannot enter the sidecar's mount namespace through
+   * {@code /proc/<pid>/root} (sidecar/SECURITY.md).
+   */
+  static final int CREDENTIAL_FILE_MODE = 0444;
 
   private DesiredDeployment() {}
 
@@ -96,6 +114,7 @@ public final class DesiredDeployment {
     if (hub) {
       volumes.add(emptyDir(HUB_TMP_VOLUME));
       volumes.add(hubApiToken());
+      volumes.add(hubPeerToken(group));
       podSpec.withShareProcessNamespace(true)
           .withServiceAccountName(Names.hub(group))
           .withInitContainers(sidecarContainer(pg, p, sidecar));
@@ -161,7 +180,8 @@ public final class DesiredDeployment {
         Environment.fieldRef("PROCGROUP_NAMESPACE", "metadata.namespace"),
         Environment.fieldRef("PROCGROUP_POD_NAME", "metadata.name"),
         Environment.fieldRef("PROCGROUP_POD_IP", "status.podIP"),
-        Environment.secretRef("PROCGROUP_HUB_TOKEN", Names.hub(group), Names.HUB_TOKEN_KEY),
+        // the peer token as a file, never an environment variable (those are in /proc/<pid>/environ)
+        Environment.value("PROCGROUP_HUB_TOKEN_FILE", HUB_PEER_TOKEN_DIR + "/" + Names.HUB_TOKEN_KEY),
         Environment.value("PROCGROUP_SERVICES", services),
         Environment.value("PROCGROUP_HUB_PORT", String.valueOf(sidecar.hubPort())),
         Environment.value("PROCGROUP_PEER_PORT", String.valueOf(sidecar.peerPort())),
@@ -180,14 +200,33 @@ public final class DesiredDeployment {
         .withReadinessProbe(httpProbe("/readyz", sidecar.metricsPort(), 5, 3))
         .withLivenessProbe(httpProbe("/healthz", sidecar.metricsPort(), 10, 3))
         .withResources(sidecarResources(sidecar))
-        .withSecurityContext(restrictedContainer())
-        .withVolumeMounts(mount(HUB_TMP_VOLUME, Reserved.TMP, false), mount(HUB_TOKEN_VOLUME, SA_TOKEN_PATH, true))
+        .withSecurityContext(sidecarSecurity())
+        .withVolumeMounts(mount(HUB_TMP_VOLUME, Reserved.TMP, false), mount(HUB_TOKEN_VOLUME, SA_TOKEN_PATH, true),
+            mount(HUB_PEER_TOKEN_VOLUME, HUB_PEER_TOKEN_DIR, true))
         .build();
   }
 
-  /** The API token goes to the sidecar only: the app container gets no Kubernetes credentials. */
+  /** Restricted, and its own user: see {@link #SIDECAR_RUN_AS}. */
+  static SecurityContext sidecarSecurity() {
+    SecurityContext sc = restrictedContainer();
+    sc.setRunAsUser(SIDECAR_RUN_AS);
+    sc.setRunAsGroup(SIDECAR_RUN_AS);
+    return sc;
+  }
+
+  /** The group's peer token (Secret {@code <group>-hub}), mounted in the sidecar only. */
+  static Volume hubPeerToken(String group) {
+    return new VolumeBuilder().withName(HUB_PEER_TOKEN_VOLUME).withNewSecret().withSecretName(Names.hub(group))
+        .addNewItem().withKey(Names.HUB_TOKEN_KEY).withPath(Names.HUB_TOKEN_KEY).endItem()
+        .withDefaultMode(CREDENTIAL_FILE_MODE).endSecret().build();
+  }
+
+  /**
+   * The API token goes to the sidecar only: the pod has automountServiceAccountToken off, so the app container gets
+   * no Kubernetes credentials; this projected volume is mounted in the sidecar's container alone.
+   */
   static Volume hubApiToken() {
-    return new VolumeBuilder().withName(HUB_TOKEN_VOLUME).withNewProjected()
+    return new VolumeBuilder().withName(HUB_TOKEN_VOLUME).withNewProjected().withDefaultMode(CREDENTIAL_FILE_MODE)
         .addNewSource().withNewServiceAccountToken().withPath("token").withExpirationSeconds(3607L)
           .endServiceAccountToken().endSource()
         .addNewSource().withNewConfigMap().withName("kube-root-ca.crt").addNewItem().withKey("ca.crt")
@@ -223,12 +262,15 @@ public final class DesiredDeployment {
         .build();
   }
 
+  /**
+   * No fsGroup: it would be added to every container's groups and chgrp every volume, the sidecar's credentials
+   * included, to it; emptyDir volumes are writable by any UID without it.
+   */
   static PodSecurityContext restrictedPod() {
     return new PodSecurityContextBuilder()
         .withRunAsNonRoot(true)
         .withRunAsUser(RUN_AS)
         .withRunAsGroup(RUN_AS)
-        .withFsGroup(RUN_AS)
         .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
         .build();
   }

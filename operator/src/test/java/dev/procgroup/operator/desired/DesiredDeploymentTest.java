@@ -83,10 +83,6 @@ class DesiredDeploymentTest {
     assertThat(hub.getRestartPolicy()).isEqualTo("Always");
     assertThat(hub.getStartupProbe().getHttpGet().getPath()).isEqualTo("/startupz");
     assertThat(hub.getEnv()).anySatisfy(e -> {
-      assertThat(e.getName()).isEqualTo("PROCGROUP_HUB_TOKEN");
-      assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("shop-hub");
-    });
-    assertThat(hub.getEnv()).anySatisfy(e -> {
       assertThat(e.getName()).isEqualTo("PROCGROUP_SERVICES");
       assertThat(e.getValue()).isEqualTo("pageSnapshot");
     });
@@ -97,6 +93,53 @@ class DesiredDeploymentTest {
       assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
       assertThat(c.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
     }
+  }
+
+  /** Issue 10 part 1: the sidecar's credentials are files in its own container, and it is another user. */
+  @Test
+  void credentialsAreFilesInTheSidecarOnlyAndTheSidecarIsAnotherUser() {
+    PodSpec pod = DesiredDeployment.of(shop(), shop().getSpec().getProcesses().get(1), sidecar)
+        .getSpec().getTemplate().getSpec();
+    Container app = pod.getContainers().get(0);
+    Container hub = pod.getInitContainers().get(0);
+    // users: the app runs as the pod's 10001, the sidecar as 10002; no pod-wide fsGroup or supplemental groups
+    assertThat(pod.getSecurityContext().getRunAsUser()).isEqualTo(10001L);
+    assertThat(pod.getSecurityContext().getRunAsGroup()).isEqualTo(10001L);
+    assertThat(pod.getSecurityContext().getFsGroup()).isNull();
+    assertThat(pod.getSecurityContext().getSupplementalGroups()).isNullOrEmpty();
+    assertThat(app.getSecurityContext().getRunAsUser()).isNull();
+    assertThat(hub.getSecurityContext().getRunAsUser()).isEqualTo(10002L);
+    assertThat(hub.getSecurityContext().getRunAsGroup()).isEqualTo(10002L);
+    assertThat(hub.getSecurityContext().getCapabilities().getAdd()).isNullOrEmpty();
+    // no secret in any environment variable, of any container
+    for (Container c : List.of(app, hub)) {
+      assertThat(c.getEnv()).allSatisfy(e -> assertThat(e.getValueFrom() == null
+          || e.getValueFrom().getSecretKeyRef() == null).as(c.getName() + " env " + e.getName()).isTrue());
+      assertThat(c.getEnvFrom()).isNullOrEmpty();
+    }
+    // no ServiceAccount token for the pod; the sidecar's token and the peer token are volumes only it mounts
+    assertThat(pod.getAutomountServiceAccountToken()).isFalse();
+    assertThat(app.getVolumeMounts()).extracting(m -> m.getName()).containsExactly("tmp");
+    assertThat(hub.getVolumeMounts()).extracting(m -> m.getName() + " " + m.getMountPath() + " " + m.getReadOnly())
+        .containsExactlyInAnyOrder("hub-tmp /tmp null",
+            "hub-api-token /var/run/secrets/kubernetes.io/serviceaccount true",
+            "hub-peer-token /var/run/secrets/procgroup.dev/hub true");
+    assertThat(hub.getEnv()).anySatisfy(e -> {
+      assertThat(e.getName()).isEqualTo("PROCGROUP_HUB_TOKEN_FILE");
+      assertThat(e.getValue()).isEqualTo("/var/run/secrets/procgroup.dev/hub/token");
+    });
+    var volumes = new HashMap<String, io.fabric8.kubernetes.api.model.Volume>();
+    pod.getVolumes().forEach(v -> volumes.put(v.getName(), v));
+    var peerToken = volumes.get("hub-peer-token").getSecret();
+    assertThat(peerToken.getSecretName()).isEqualTo("shop-hub");
+    assertThat(peerToken.getItems()).singleElement().satisfies(i -> assertThat(i.getKey()).isEqualTo("token"));
+    assertThat(peerToken.getDefaultMode()).isEqualTo(0444);
+    var apiToken = volumes.get("hub-api-token").getProjected();
+    assertThat(apiToken.getDefaultMode()).isEqualTo(0444);
+    assertThat(apiToken.getSources()).anySatisfy(src -> {
+      assertThat(src.getServiceAccountToken().getPath()).isEqualTo("token");
+      assertThat(src.getServiceAccountToken().getExpirationSeconds()).isEqualTo(3607L);
+    });
   }
 
   @Test
