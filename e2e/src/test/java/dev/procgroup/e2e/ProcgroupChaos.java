@@ -474,9 +474,22 @@ class ProcgroupChaos {
     long ms = deleteAndAwaitRecreated("secret", REPAIRED + "-hub", secret);
     var now = client.secrets().inNamespace(ns).withName(REPAIRED + "-hub").get();
     String newToken = new String(java.util.Base64.getDecoder().decode(now.getData().get("token")), StandardCharsets.UTF_8);
-    measure("step 7, hub Secret %s-hub deleted: recreated in %d ms (token %s)", REPAIRED, ms,
-        newToken.equals(token) ? "unchanged" : "new");
     assertThat(newToken).as("a peer token").hasSizeGreaterThanOrEqualTo(32);
+    // What a missing Secret breaks: a sidecar that restarts reads its token from it (CreateContainerConfigError
+    // without it). Web's restarts now, Ready again on the recreated Secret; step 7f checks the peers still agree.
+    Pod web = single(livePods(REPAIRED, "web"));
+    int restarts = ControlPlane.containerStatus(web, HUB_CONTAINER).getRestartCount();
+    Instant killed = Instant.now();
+    control.killContainer(web, HUB_CONTAINER);
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
+      var c = ControlPlane.containerStatus(client.pods().inNamespace(ns).withName(web.getMetadata().getName()).get(),
+          HUB_CONTAINER);
+      return c.getRestartCount() == restarts + 1 && Boolean.TRUE.equals(c.getReady());
+    });
+    awaitStatus(REPAIRED, s -> running(s, "2/2"), CONVERGE);
+    measure("step 7, hub Secret %s-hub deleted: recreated in %d ms (token %s); web's sidecar then SIGKILLed: Ready "
+        + "again on it and the group Running %d ms after the kill", REPAIRED, ms,
+        newToken.equals(token) ? "unchanged" : "new", ms(killed, Instant.now()));
   }
 
   @Test
@@ -553,8 +566,9 @@ class ProcgroupChaos {
   }
 
   /**
-   * After the repairs (a new Secret, a replaced web pod), the group's sidecars still trust each other: every pod
-   * sees the other as a ready peer and no peer request was refused for its token.
+   * After the repairs (a recreated Secret that web's restarted sidecar read, a hand edit undone), the group's
+   * sidecars still trust each other: every pod sees the other as a ready peer and no peer request was refused for
+   * its token (a Secret recreated with a new token would split the group in two).
    */
   @Test
   @Order(75)
