@@ -10,7 +10,7 @@ window=${1:-PT5M}
 cd "$root"
 mvn -B -q -pl operator -am install -DskipTests
 log=$(mktemp)
-mvn -B -pl operator verify -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false \
+mvn -B -pl operator verify -Dtest=DeploymentDriftTest \
   -Dit.test=DriftRepairIT#deletedAndEditedChildrenAreRepairedAndAConvergedGroupWritesNothing \
   -Dconverged.window="$window" | tee "$log" | grep -E '\[measure\]|Tests run:|BUILD'
 out="$root/bench/results/converged-writes-$(date -u +%Y-%m-%d).md"

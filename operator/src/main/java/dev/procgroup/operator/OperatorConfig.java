@@ -17,19 +17,32 @@ public record OperatorConfig(
     SidecarConfig sidecar,
     boolean jsonLogs,
     InformerLimits informers,
-    Duration stopTimeout) {
+    Duration stopTimeout,
+    NetworkPolicyConfig networkPolicy) {
   /** How long a deleted group's order may keep pods that do not go away (a dead node) before the next order stops. */
   public static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofMinutes(5);
 
   public OperatorConfig(Set<String> watchNamespaces, int httpPort, boolean leaderElection,
       String leaderElectionNamespace, SidecarConfig sidecar, boolean jsonLogs) {
     this(watchNamespaces, httpPort, leaderElection, leaderElectionNamespace, sidecar, jsonLogs,
-        InformerLimits.defaults(), DEFAULT_STOP_TIMEOUT);
+        InformerLimits.defaults(), DEFAULT_STOP_TIMEOUT, NetworkPolicyConfig.defaults());
   }
 
-  public OperatorConfig withStopTimeout(Duration timeout) {
-    return new OperatorConfig(watchNamespaces, httpPort, leaderElection, leaderElectionNamespace, sidecar, jsonLogs,
-        informers, timeout);
+  public OperatorConfig(Set<String> watchNamespaces, int httpPort, boolean leaderElection,
+      String leaderElectionNamespace, SidecarConfig sidecar, boolean jsonLogs, InformerLimits informers,
+      Duration stopTimeout) {
+    this(watchNamespaces, httpPort, leaderElection, leaderElectionNamespace, sidecar, jsonLogs, informers,
+        stopTimeout, NetworkPolicyConfig.defaults());
+  }
+
+  /**
+   * A NetworkPolicy per group (on by default): the hub's peer port from the group's pods, the metrics port from
+   * {@code metricsNamespaces}, the processes' declared ports from anywhere, nothing else.
+   */
+  public record NetworkPolicyConfig(boolean enabled, Set<String> metricsNamespaces) {
+    public static NetworkPolicyConfig defaults() {
+      return new NetworkPolicyConfig(true, Set.of("monitoring"));
+    }
   }
 
   /**
@@ -73,8 +86,7 @@ public record OperatorConfig(
         integer(env, "PROCGROUP_SIDECAR_HUB_PORT", d.hubPort()),
         integer(env, "PROCGROUP_SIDECAR_PEER_PORT", d.peerPort()),
         integer(env, "PROCGROUP_SIDECAR_METRICS_PORT", d.metricsPort()));
-    Set<String> namespaces = Arrays.stream(env.getOrDefault("PROCGROUP_WATCH_NAMESPACES", "").split(","))
-        .map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toUnmodifiableSet());
+    Set<String> namespaces = list(env.getOrDefault("PROCGROUP_WATCH_NAMESPACES", ""));
     return new OperatorConfig(
         namespaces,
         integer(env, "PROCGROUP_HTTP_PORT", 8080),
@@ -84,7 +96,9 @@ public record OperatorConfig(
         !"text".equalsIgnoreCase(env.getOrDefault("PROCGROUP_LOG_FORMAT", "json")),
         new InformerLimits(duration(env, "PROCGROUP_STARTUP_TIMEOUT", InformerLimits.defaults().startup()),
             duration(env, "PROCGROUP_INFORMER_STALL_LIMIT", InformerLimits.defaults().stall())),
-        duration(env, "PROCGROUP_STOP_TIMEOUT", DEFAULT_STOP_TIMEOUT));
+        duration(env, "PROCGROUP_STOP_TIMEOUT", DEFAULT_STOP_TIMEOUT),
+        new NetworkPolicyConfig(bool(env, "PROCGROUP_NETWORK_POLICY", true),
+            list(env.getOrDefault("PROCGROUP_NETWORK_POLICY_METRICS_NAMESPACES", "monitoring"))));
   }
 
   private static boolean bool(Map<String, String> env, String key, boolean fallback) {
@@ -112,6 +126,12 @@ public record OperatorConfig(
     } catch (IllegalArgumentException | ArithmeticException e) {
       throw new IllegalArgumentException(key + " must be a positive duration such as 90s or 2m, was: " + env.get(key));
     }
+  }
+
+  /** A comma-separated list, blanks dropped. */
+  private static Set<String> list(String v) {
+    return Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+        .collect(Collectors.toUnmodifiableSet());
   }
 
   private static String blankToNull(String v) {

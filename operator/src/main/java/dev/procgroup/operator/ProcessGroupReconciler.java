@@ -4,10 +4,12 @@ import dev.procgroup.api.v1alpha1.ProcessGroup;
 import dev.procgroup.api.v1alpha1.ProcessGroupStatus;
 import dev.procgroup.api.v1alpha1.ProcessSpec;
 import dev.procgroup.api.v1alpha1.ProcessStatus;
+import dev.procgroup.operator.dependent.GroupNetworkPolicy;
 import dev.procgroup.operator.dependent.HubEnabled;
 import dev.procgroup.operator.dependent.HubRole;
 import dev.procgroup.operator.dependent.HubRoleBinding;
 import dev.procgroup.operator.dependent.HubServiceAccount;
+import dev.procgroup.operator.dependent.NetworkPolicyEnabled;
 import dev.procgroup.operator.dependent.ProcessAutoscalers;
 import dev.procgroup.operator.desired.DesiredDeployment;
 import dev.procgroup.operator.desired.Labels;
@@ -69,6 +71,7 @@ import org.slf4j.LoggerFactory;
     @Dependent(type = HubServiceAccount.class, reconcilePrecondition = HubEnabled.class),
     @Dependent(type = HubRole.class, reconcilePrecondition = HubEnabled.class),
     @Dependent(type = HubRoleBinding.class, reconcilePrecondition = HubEnabled.class),
+    @Dependent(type = GroupNetworkPolicy.class, reconcilePrecondition = NetworkPolicyEnabled.class),
     @Dependent(type = ProcessAutoscalers.class)})
 public class ProcessGroupReconciler implements Reconciler<ProcessGroup>, Cleaner<ProcessGroup> {
   private static final Logger LOG = LoggerFactory.getLogger(ProcessGroupReconciler.class);
@@ -174,7 +177,7 @@ public class ProcessGroupReconciler implements Reconciler<ProcessGroup>, Cleaner
         refused.add("hub Secret: " + ClusterWriter.apiMessage(e));
       }
       refused.addAll(deployments(cluster).sync(pg, plan, desired, deployments, recorder));
-      refused.addAll(dependents(pg, hub, context));
+      refused.addAll(dependents(pg, hub, config, context));
       try {
         services = new ProcessServices(cluster).sync(pg, services, recorder);
       } catch (KubernetesClientException e) {
@@ -205,8 +208,13 @@ public class ProcessGroupReconciler implements Reconciler<ProcessGroup>, Cleaner
    *
    * @return what the API server refused, one line per object
    */
-  private static List<String> dependents(ProcessGroup pg, boolean hub, Context<ProcessGroup> context) {
+  private static List<String> dependents(ProcessGroup pg, boolean hub, OperatorConfig config,
+      Context<ProcessGroup> context) {
     HubEnabled.set(context, hub);
+    if (config.networkPolicy().enabled()) {
+      context.managedWorkflowAndDependentResourceContext().put(GroupNetworkPolicy.Settings.KEY,
+          new GroupNetworkPolicy.Settings(config.sidecar(), config.networkPolicy().metricsNamespaces()));
+    }
     WorkflowReconcileResult result = context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
     List<String> refused = new ArrayList<>();
     result.getErroredDependents().forEach((dependent, error) -> {

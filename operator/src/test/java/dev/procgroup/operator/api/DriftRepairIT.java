@@ -83,7 +83,8 @@ class DriftRepairIT extends ApiTestSupport {
     assertQuiet("after start-up");
 
     List<Supplier<HasMetadata>> children = List.of(this::serviceAccount, this::role, this::roleBinding, this::hpa,
-        () -> client.services().inNamespace(ns).withName("d-web").get());
+        () -> client.services().inNamespace(ns).withName("d-web").get(),
+        () -> client.network().v1().networkPolicies().inNamespace(ns).withName("d-hub").get());
     for (Supplier<HasMetadata> child : children) {
       HasMetadata before = child.get();
       assertThat(before).isNotNull();

@@ -66,14 +66,14 @@ class InformerHealthIT extends ApiTestSupport {
     started.get(60, java.util.concurrent.TimeUnit.SECONDS);
     System.out.printf("[measure] started %d ms after the API server became reachable%n",
         Duration.between(reachable, Instant.now()).toMillis());
-    assertThat(probe("/readyz")).isEqualTo("200 ok: 8 informers synced and watching");
+    assertThat(probe("/readyz")).isEqualTo("200 ok: 9 informers synced and watching");
   }
 
   @Test
   void anOutageMakesItUnreadyThenUnhealthyAndItRecoversByItself() throws Exception {
     proxy.open();
     operator.start();
-    assertThat(probe("/healthz")).isEqualTo("200 ok: 8 informers running");
+    assertThat(probe("/healthz")).isEqualTo("200 ok: 9 informers running");
     proxy.cut();
     Instant cut = Instant.now();
     await().atMost(Duration.ofSeconds(10)).until(() -> probe("/readyz").startsWith("503 failing:"));
@@ -86,7 +86,7 @@ class InformerHealthIT extends ApiTestSupport {
     await().atMost(Duration.ofSeconds(60)).until(() -> probe("/readyz").startsWith("200"));
     System.out.printf("[measure] informers watching again %d ms after the API server came back%n",
         Duration.between(back, Instant.now()).toMillis());
-    assertThat(probe("/healthz")).isEqualTo("200 ok: 8 informers running");
+    assertThat(probe("/healthz")).isEqualTo("200 ok: 9 informers running");
   }
 
   @Test

@@ -40,7 +40,7 @@ class OperatorMetricsIT extends ApiTestSupport {
     BoundedProcess.Result promtool = BoundedProcess.run(Duration.ofSeconds(30), metrics,
         List.of("promtool", "check", "metrics"));
     assertThat(promtool.exitCode()).as("promtool check metrics:\n%s", promtool.out()).isZero();
-    assertThat(scrape("/healthz")).isEqualTo("ok: 8 informers running\n");
-    assertThat(scrape("/readyz")).isEqualTo("ok: 8 informers synced and watching\n");
+    assertThat(scrape("/healthz")).isEqualTo("ok: 9 informers running\n");
+    assertThat(scrape("/readyz")).isEqualTo("ok: 9 informers synced and watching\n");
   }
 }
