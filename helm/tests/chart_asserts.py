@@ -43,6 +43,7 @@ EXPECTED_WORKLOAD_RULES = [
     ([""], ["pods"], ["get", "list", "watch"]),
     ([""], ["services"], ["get", "list", "watch", "create", "patch", "delete"]),
     ([""], ["secrets", "serviceaccounts"], ALL7),
+    (["networking.k8s.io"], ["networkpolicies"], ALL7),
     (["rbac.authorization.k8s.io"], ["roles", "rolebindings"], ALL7),
     ([""], ["events"], ["create", "patch"]),
     (["events.k8s.io"], ["events"], ["create", "patch"]),
