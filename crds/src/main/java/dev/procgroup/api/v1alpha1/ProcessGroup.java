@@ -20,9 +20,9 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Singular("procgroup")
 @ShortNames({"pg", "processgroup"})
 @AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.ready", type = AdditionalPrinterColumn.Type.STRING,
-    getDescription = "Ready pods / desired pods over all processes")
+    getDescription = "Ready pods / desired pods over the processes that run (scale: 0 not counted)")
 @AdditionalPrinterColumn(name = "Processes", jsonPath = ".status.processesReady", type = AdditionalPrinterColumn.Type.STRING,
-    getDescription = "Ready processes / processes in the spec")
+    getDescription = "Running processes / processes that should run (scale: 0 not counted)")
 @AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase", type = AdditionalPrinterColumn.Type.STRING,
     getDescription = "Pending, Progressing, Running, Degraded, Failed or Terminating")
 @AdditionalPrinterColumn(name = "Generation", jsonPath = ".metadata.generation",

@@ -15,10 +15,10 @@ public class ProcessGroupStatus {
   @JsonPropertyDescription("Pending, Progressing, Running, Degraded, Failed or Terminating.")
   private String phase;
 
-  @JsonPropertyDescription("Ready pods / desired pods over all processes, e.g. 5/6.")
+  @JsonPropertyDescription("Ready pods / desired pods over the processes that run (scale: 0 not counted), e.g. 5/6.")
   private String ready;
 
-  @JsonPropertyDescription("Ready processes / processes in the spec, e.g. 2/3.")
+  @JsonPropertyDescription("Running processes / processes that should run (scale: 0 not counted), e.g. 2/3.")
   private String processesReady;
 
   @JsonPropertyDescription("What the group is waiting for, or why it is degraded.")

@@ -2,6 +2,7 @@ package dev.procgroup.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.List;
 import java.util.Objects;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -14,19 +15,19 @@ public class ProcessStatus {
   private Integer ready;
   @JsonPropertyDescription("Container restarts over the process's current pods.")
   private Integer restarts;
-  @JsonPropertyDescription("Waiting (for a lower order), Starting, Running, Updating, Failing, CrashLoop or Stopping.")
+  @JsonPropertyDescription("Waiting (a change waits for a lower order), Starting, Running, Updating, Unavailable "
+      + "(was running, no replica available now), Failing, CrashLoop, Stopping or Stopped (scale: 0).")
   private String phase;
   @JsonPropertyDescription("Why the process cannot run, while it cannot: ImagePullFailed, ConfigError, Unschedulable, "
-      + "PodsNotCreated, OOMKilled, ProgressDeadlineExceeded or CrashLoop.")
+      + "PodsNotCreated, OOMKilled, ProgressDeadlineExceeded, CrashLoop or Unavailable.")
   private String reason;
   @JsonPropertyDescription("The pod's or Deployment's own message for reason, and where it was seen.")
   private String message;
   @JsonPropertyDescription("The last termination of the process's container: reason, exit code and message.")
   private String lastTermination;
-  @JsonPropertyDescription("Start of the current crash-loop window (RFC 3339); bookkeeping for spec.restart.")
-  private String restartWindowStart;
-  @JsonPropertyDescription("Restarts counted when the current window started; bookkeeping for spec.restart.")
-  private Integer restartsAtWindowStart;
+  @JsonPropertyDescription("Per pod that has restarted, the restarts counted for spec.restart (a sliding window per "
+      + "pod); bookkeeping that survives operator restarts.")
+  private List<PodRestarts> podRestarts;
   @JsonPropertyDescription("The DNS name of the process's Service, <group>-<process>.<namespace>.svc, while it has one "
       + "(see spec.processes[].expose).")
   private String service;
@@ -49,10 +50,8 @@ public class ProcessStatus {
   public void setMessage(String message) { this.message = message; }
   public String getLastTermination() { return lastTermination; }
   public void setLastTermination(String lastTermination) { this.lastTermination = lastTermination; }
-  public String getRestartWindowStart() { return restartWindowStart; }
-  public void setRestartWindowStart(String restartWindowStart) { this.restartWindowStart = restartWindowStart; }
-  public Integer getRestartsAtWindowStart() { return restartsAtWindowStart; }
-  public void setRestartsAtWindowStart(Integer v) { this.restartsAtWindowStart = v; }
+  public List<PodRestarts> getPodRestarts() { return podRestarts; }
+  public void setPodRestarts(List<PodRestarts> podRestarts) { this.podRestarts = podRestarts; }
   public String getService() { return service; }
   public void setService(String service) { this.service = service; }
 
@@ -63,8 +62,7 @@ public class ProcessStatus {
         && Objects.equals(ready, s.ready) && Objects.equals(restarts, s.restarts) && Objects.equals(phase, s.phase)
         && Objects.equals(reason, s.reason) && Objects.equals(message, s.message)
         && Objects.equals(lastTermination, s.lastTermination)
-        && Objects.equals(restartWindowStart, s.restartWindowStart)
-        && Objects.equals(restartsAtWindowStart, s.restartsAtWindowStart)
+        && Objects.equals(podRestarts, s.podRestarts)
         && Objects.equals(service, s.service);
   }
 

@@ -14,7 +14,8 @@ public class RestartPolicySpec {
 
   @Min(0)
   @Max(Limits.MAX_RESTARTS)
-  @JsonPropertyDescription("Restarts of one process allowed within window before the group is Degraded. Default 5.")
+  @JsonPropertyDescription("Restarts of one pod allowed within window (sliding) before its process is in a "
+      + "crash loop and the group Degraded. Default 5.")
   private Integer maxRestarts;
 
   @Pattern(Formats.WINDOW)

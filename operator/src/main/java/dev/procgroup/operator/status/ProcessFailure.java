@@ -33,6 +33,8 @@ public record ProcessFailure(String reason, String message, boolean backOff) {
   public static final String OOM_KILLED = "OOMKilled";
   public static final String PROGRESS_DEADLINE = "ProgressDeadlineExceeded";
   public static final String CRASH_LOOP = "CrashLoop";
+  /** Judged by {@link StatusCalculator}: the process ran (its template rolled out) and has no available replica now. */
+  public static final String UNAVAILABLE = "Unavailable";
 
   static final Set<String> IMAGE_PULL_WAITING = Set.of("ErrImagePull", "ImagePullBackOff", "InvalidImageName",
       "ErrImageNeverPull", "RegistryUnavailable");

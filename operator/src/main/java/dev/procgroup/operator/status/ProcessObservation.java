@@ -47,6 +47,12 @@ public record ProcessObservation(ProcessSpec spec, Deployment deployment, List<P
     return r == null ? 0 : r;
   }
 
+  public int availableReplicas() {
+    if (deployment == null || deployment.getStatus() == null) return 0;
+    Integer r = deployment.getStatus().getAvailableReplicas();
+    return r == null ? 0 : r;
+  }
+
   /** Replicas wanted: the scale, or what the autoscaler currently asks for. */
   public int desiredReplicas() {
     if (spec.getAutoscale() != null) {

@@ -4,14 +4,19 @@ import dev.procgroup.api.v1alpha1.ProcessGroup;
 import dev.procgroup.api.v1alpha1.ProcessGroupStatus;
 import dev.procgroup.api.v1alpha1.ProcessSpec;
 import dev.procgroup.api.v1alpha1.ProcessStatus;
+import dev.procgroup.operator.sequencing.ObservedProcess;
 import dev.procgroup.operator.sequencing.Plan;
+import dev.procgroup.operator.sequencing.Sequencer;
 import io.fabric8.kubernetes.api.model.Condition;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -23,6 +28,17 @@ public final class StatusCalculator {
   public static final String DEGRADED = "Degraded";
   public static final String FAILED = "Failed";
   public static final String TERMINATING = "Terminating";
+  /** Process phases beyond the group's. */
+  public static final String WAITING = "Waiting";
+  public static final String UNAVAILABLE = "Unavailable";
+  public static final String STOPPED = "Stopped";
+  public static final String FAILING = "Failing";
+  public static final String CRASH_LOOP = "CrashLoop";
+
+  /** Process phases that mean "it ran": losing every replica after one of them is Unavailable, not Starting. */
+  static final Set<String> HAS_RUN = Set.of(RUNNING, UNAVAILABLE, "Updating", FAILING, CRASH_LOOP);
+  /** Process phases kept while the Deployment controller has not yet seen a change that only scaled the process. */
+  static final Set<String> KEPT_WHILE_STALE = Set.of(RUNNING, UNAVAILABLE);
 
   private StatusCalculator() {}
 
@@ -40,11 +56,16 @@ public final class StatusCalculator {
 
     List<ProcessStatus> processes = new ArrayList<>();
     List<ProcessFailure> failures = new ArrayList<>(); // per failing process, in start order; message names it
-    int readyPods = 0, desiredPods = 0, readyProcesses = 0;
+    List<String> unavailable = new ArrayList<>();      // their Degraded messages, for the Ready condition
+    List<String> rolling = new ArrayList<>();          // processes whose change is rolling out now
+    List<String> pending = new ArrayList<>();          // processes whose change waits for a lower order
+    List<String> notRunning = new ArrayList<>();
+    int readyPods = 0, desiredPods = 0, readyProcesses = 0, running = 0, stopped = 0;
     List<ProcessSpec> specs = pg.getSpec().getProcesses().stream()
         .sorted(Comparator.comparingInt(ProcessSpec::effectiveOrder)).toList();
     for (ProcessSpec spec : specs) {
       ProcessObservation o = observed.get(spec.getName());
+      ProcessStatus was = before.get(spec.getName());
       ProcessStatus s = new ProcessStatus();
       s.setName(spec.getName());
       s.setOrder(spec.effectiveOrder());
@@ -53,15 +74,17 @@ public final class StatusCalculator {
       s.setRestarts(o.restarts());
       s.setLastTermination(o.lastTermination().orElse(null));
       s.setService(o.serviceAddress().orElse(null));
-      CrashLoopPolicy.Verdict v = policy.judge(before.get(spec.getName()), s.getRestarts(),
-          o.state().currentAndReady(), now);
-      s.setRestartWindowStart(v.windowStart().toString());
-      s.setRestartsAtWindowStart(v.baseline());
-      ProcessFailure failure = o.failure().map(f -> keepAttemptMessage(f, before.get(spec.getName()))).orElse(null);
-      s.setPhase(processPhase(spec.getName(), plan, o, v.crashLooping(), failure != null, terminating));
+      CrashLoopPolicy.Verdict v = policy.judge(was == null ? null : was.getPodRestarts(), o.pods(), spec.getName(),
+          now);
+      s.setPodRestarts(v.state().isEmpty() ? null : v.state());
+      ProcessFailure failure = o.failure().map(f -> keepAttemptMessage(f, was)).orElse(null);
+      s.setPhase(processPhase(spec, plan, o, was == null ? null : was.getPhase(), v.crashLooping(), failure != null,
+          terminating));
       if (v.crashLooping()) {
-        String crash = "process " + spec.getName() + " restarted " + v.restartsInWindow() + " times within "
-            + policy.window().toString().substring(2).toLowerCase() + " (limit " + policy.maxRestarts() + ")"
+        // the bookkeeping keeps maxRestarts + 1 restarts per pod, so "more than the limit" is what it knows exactly
+        String crash = "process " + spec.getName() + " restarted more than " + policy.maxRestarts()
+            + (policy.maxRestarts() == 1 ? " time" : " times") + " within " + text(policy.window()) + " in pod "
+            + v.pod() + (v.restartsInWindow() > policy.maxRestarts() ? "" : " and is not Ready again yet")
             + (s.getLastTermination() == null ? "" : "; last termination: " + s.getLastTermination());
         // the kind says more than "crash loop" when it is known (an OOM kill, a missing Secret)
         failures.add(new ProcessFailure(failure != null ? failure.reason() : ProcessFailure.CRASH_LOOP, crash, false));
@@ -71,30 +94,64 @@ public final class StatusCalculator {
         failures.add(new ProcessFailure(failure.reason(), "process " + spec.getName() + ": " + failure.message(), false));
         s.setReason(failure.reason());
         s.setMessage(failure.message());
+      } else if (UNAVAILABLE.equals(s.getPhase())) {
+        s.setReason(ProcessFailure.UNAVAILABLE);
+        s.setMessage(o.availableReplicas() + " of " + o.desiredReplicas() + " replicas available");
+        String message = "process " + spec.getName() + " (order " + spec.effectiveOrder() + ") is unavailable: "
+            + s.getMessage();
+        failures.add(new ProcessFailure(ProcessFailure.UNAVAILABLE, message, false));
+        unavailable.add(message);
       }
-      readyPods += s.getReady();
-      desiredPods += s.getDesired();
-      if (RUNNING.equals(s.getPhase())) readyProcesses++;
+      String phase = s.getPhase();
+      if (WAITING.equals(phase)) pending.add(spec.getName());
+      if (Set.of("Starting", "Updating", "Stopping").contains(phase) // a failing rollout is still a rollout
+          || (Set.of(FAILING, CRASH_LOOP).contains(phase) && !(o.state().current() && o.state().rolledOut()))) {
+        rolling.add(spec.getName());
+      }
+      if (Sequencer.isStopped(spec)) {
+        stopped++;
+      } else {
+        readyPods += s.getReady();
+        desiredPods += s.getDesired();
+        running++;
+        if (RUNNING.equals(phase)) readyProcesses++;
+        else notRunning.add(spec.getName() + " (" + phase + ")");
+      }
       processes.add(s);
     }
 
-    boolean allReady = plan.complete() && readyProcesses == specs.size();
-    String progressMessage = plan.complete() ? "all processes are current and ready"
-        : "order " + plan.blockingOrder().getAsInt() + " (" + String.join(", ", plan.blockedBy()) + ") is not ready yet"
-            + (plan.waiting().isEmpty() && plan.held().isEmpty() ? ""
-                : "; waiting: " + String.join(", ", concat(plan.waiting(), plan.held())));
+    boolean allReady = readyProcesses == running;
+    boolean progressing = !rolling.isEmpty() || !pending.isEmpty();
+    Map<String, String> phases = processes.stream()
+        .collect(Collectors.toMap(ProcessStatus::getName, ProcessStatus::getPhase));
+    List<String> lostBlockers = plan.blockedBy().stream().filter(n -> isUnavailable(n, phases, observed)).toList();
+    boolean waitsForUnavailable = !lostBlockers.isEmpty() && lostBlockers.size() == plan.blockedBy().size();
+    String waitingText = pending.isEmpty() ? "" : "; waiting: " + String.join(", ", pending);
+    String progressMessage = !progressing ? "all processes are current and rolled out"
+        : plan.blockingOrder().isPresent()
+            ? "order " + plan.blockingOrder().getAsInt() + " (" + String.join(", ", plan.blockedBy()) + ") is "
+                + (waitsForUnavailable ? "unavailable" : "not ready yet") + waitingText
+            : "rolling out: " + String.join(", ", rolling);
     String degradedMessage = notApplied != null ? notApplied.message()
         : failures.stream().map(ProcessFailure::message).collect(Collectors.joining("; "));
     boolean degraded = notApplied != null || !failures.isEmpty();
+    String readyMessage = allReady
+        ? readyProcesses + "/" + running + " processes ready" + (stopped == 0 ? "" : ", " + stopped + " stopped (scale 0)")
+        : !unavailable.isEmpty() ? String.join("; ", unavailable)
+            + (pending.isEmpty() ? "" : "; changes of higher orders wait for it: " + String.join(", ", pending))
+        : progressing ? progressMessage
+        : "not ready: " + String.join(", ", notRunning);
 
     String nowText = now.toString();
     List<Condition> prev = previous == null ? null : previous.getConditions();
     List<Condition> conditions = List.of(
         Conditions.of(prev, Conditions.READY, allReady && !terminating,
-            terminating ? "Terminating" : allReady ? "AllProcessesReady" : "ProcessesNotReady",
-            allReady ? readyProcesses + "/" + specs.size() + " processes ready" : progressMessage, generation, nowText),
-        Conditions.of(prev, Conditions.PROGRESSING, !plan.complete() && !terminating,
-            terminating ? "Terminating" : plan.complete() ? "RolloutComplete" : "RollingOutInOrder",
+            terminating ? "Terminating" : allReady ? "AllProcessesReady"
+                : !unavailable.isEmpty() ? "ProcessUnavailable" : "ProcessesNotReady",
+            readyMessage, generation, nowText),
+        Conditions.of(prev, Conditions.PROGRESSING, progressing && !terminating,
+            terminating ? "Terminating" : !progressing ? "RolloutComplete"
+                : waitsForUnavailable && rolling.isEmpty() ? "WaitingForUnavailableOrder" : "RollingOutInOrder",
             progressMessage, generation, nowText),
         Conditions.of(prev, Conditions.DEGRADED, degraded,
             notApplied != null ? notApplied.reason() : degraded ? failures.get(0).reason() : "AsExpected",
@@ -105,7 +162,7 @@ public final class StatusCalculator {
     status.setProcesses(processes);
     status.setConditions(conditions);
     status.setReady(readyPods + "/" + desiredPods);
-    status.setProcessesReady(readyProcesses + "/" + specs.size());
+    status.setProcessesReady(readyProcesses + "/" + running);
     String phase = terminating ? TERMINATING
         : notApplied != null ? FAILED
         : degraded ? DEGRADED
@@ -117,9 +174,34 @@ public final class StatusCalculator {
       case FAILED, DEGRADED -> degradedMessage;
       case RUNNING -> null;
       case TERMINATING -> "stopping processes in reverse order";
-      default -> progressMessage;
+      default -> progress(progressing, progressMessage, readyMessage);
     });
     return status;
+  }
+
+  private static String progress(boolean progressing, String progressMessage, String readyMessage) {
+    return progressing ? progressMessage : readyMessage;
+  }
+
+  private static boolean isUnavailable(String name, Map<String, String> phases, Map<String, ProcessObservation> o) {
+    String phase = phases.get(name);
+    return UNAVAILABLE.equals(phase)
+        || (Set.of(FAILING, CRASH_LOOP).contains(phase) && o.get(name).state().lostAvailability());
+  }
+
+  private static String text(Duration d) {
+    return d.toString().substring(2).toLowerCase();
+  }
+
+  /**
+   * How long until this status needs computing again although nothing in the cluster changes: a crash loop that
+   * ends when its restarts leave {@code spec.restart.window} (see {@link CrashLoopPolicy#reviewAt}). Empty when every
+   * change of the status comes with an event. For the reconciler's {@code rescheduleAfter}.
+   */
+  public static Optional<Duration> reviewAfter(ProcessGroup pg, ProcessGroupStatus status, Instant now) {
+    CrashLoopPolicy policy = new CrashLoopPolicy(pg.getSpec().getRestart());
+    return status.getProcesses().stream().map(p -> policy.reviewAt(p.getPodRestarts())).flatMap(Optional::stream)
+        .min(Comparator.naturalOrder()).map(t -> t.isAfter(now) ? Duration.between(now, t) : Duration.ZERO);
   }
 
   /**
@@ -133,22 +215,30 @@ public final class StatusCalculator {
     return now;
   }
 
-  static String processPhase(String name, Plan plan, ProcessObservation o, boolean crashLoop, boolean failing,
-      boolean terminating) {
+  /**
+   * One process's phase. Held processes that are current keep their own phase (they keep running); only a change
+   * that waits for a lower order makes a process Waiting.
+   *
+   * @param before the process's phase in the previous status (null: none)
+   */
+  static String processPhase(ProcessSpec spec, Plan plan, ProcessObservation o, String before, boolean crashLoop,
+      boolean failing, boolean terminating) {
+    String name = spec.getName();
+    ObservedProcess st = o.state();
+    boolean waits = plan.waiting().contains(name)
+        || (plan.held().contains(name) && (!st.current() || st.rescale()));
     if (terminating) return "Stopping";
-    if (crashLoop) return "CrashLoop";
-    if (failing) return "Failing";
-    if (plan.waiting().contains(name) || plan.held().contains(name)) return "Waiting";
-    if (!o.state().exists()) return "Starting";
-    if (o.state().currentAndReady()) return "Running";
-    if (!o.state().current() || o.readyReplicas() > 0) return "Updating";
+    if (Sequencer.isStopped(spec) && !waits) return o.pods().isEmpty() ? STOPPED : "Stopping";
+    if (crashLoop) return CRASH_LOOP;
+    if (failing) return FAILING;
+    if (waits) return WAITING;
+    if (!st.exists()) return "Starting";
+    if (st.currentAndReady()) return RUNNING;
+    // a scale change the Deployment controller has not seen yet: its status is the last word until it has
+    if (st.current() && st.stale() && KEPT_WHILE_STALE.contains(before)) return before;
+    if (st.lostAvailability() && HAS_RUN.contains(before)) return UNAVAILABLE;
+    if (!st.current() || o.readyReplicas() > 0) return "Updating";
     return "Starting";
-  }
-
-  private static List<String> concat(List<String> a, List<String> b) {
-    List<String> l = new ArrayList<>(a);
-    l.addAll(b);
-    return l;
   }
 
   /** Equal for the purpose of "is a status write needed". */

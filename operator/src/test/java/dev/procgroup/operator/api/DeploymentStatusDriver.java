@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -25,12 +26,20 @@ import java.util.concurrent.TimeUnit;
  * nothing would ever create pods or mark a Deployment available. This driver does both, crudely: for every
  * Deployment it keeps spec.replicas pods (created Running and Ready, from the pod template) and, after
  * {@link #readyDelayMs}, writes a status saying the rollout finished. Deployments named in {@link #hold} are
- * reported as not available, which is how tests keep an order from becoming Ready. When a Deployment is deleted
- * its pods are deleted {@link #podGoneDelayMs} later, like pods that take a while to terminate.
+ * reported as not available, which is how tests keep an order from becoming Ready; {@link #availableAtMost} caps
+ * the available replicas (new pods of a scale-up that are not Ready yet). Like the Deployment controller, it sets
+ * the condition Progressing to NewReplicaSetAvailable when a template's rollout completes and keeps it through
+ * later scale changes of that template; a new template gets ReplicaSetUpdated until it completes. When a
+ * Deployment is deleted its pods are deleted {@link #podGoneDelayMs} later, like pods that take a while to
+ * terminate.
  * The real behaviour (real pods, real restarts) is covered by the e2e suite on the local cluster.
  */
 final class DeploymentStatusDriver implements AutoCloseable {
   final Set<String> hold = ConcurrentHashMap.newKeySet();
+  /** namespace/name: at most this many replicas available. */
+  final Map<String, Integer> availableAtMost = new ConcurrentHashMap<>();
+  /** namespace/name: the pod template whose rollout last completed. */
+  private final Map<String, String> completedTemplate = new ConcurrentHashMap<>();
   final Map<String, Instant> markedReadyAt = new ConcurrentHashMap<>();
   final Map<String, Instant> createdSeenAt = new ConcurrentHashMap<>();
   final Map<String, Instant> deletedSeenAt = new ConcurrentHashMap<>();
@@ -87,6 +96,14 @@ final class DeploymentStatusDriver implements AutoCloseable {
     if (d != null) later(d);
   }
 
+  /** Caps the Deployment's available replicas (null: no cap) and writes its status again. */
+  void availableAtMost(String namespace, String name, Integer cap) {
+    if (cap == null) availableAtMost.remove(namespace + "/" + name);
+    else availableAtMost.put(namespace + "/" + name, cap);
+    Deployment d = client.apps().deployments().inNamespace(namespace).withName(name).get();
+    if (d != null) later(d);
+  }
+
   private void later(Deployment d) {
     scheduler.schedule(() -> sync(d.getMetadata().getNamespace(), d.getMetadata().getName()), readyDelayMs,
         TimeUnit.MILLISECONDS);
@@ -99,12 +116,19 @@ final class DeploymentStatusDriver implements AutoCloseable {
       int want = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
       if (makePods) ensurePods(d, want);
       boolean held = hold.contains(key(d));
-      int available = held ? 0 : want;
+      Integer cap = availableAtMost.get(key(d));
+      int available = held ? 0 : cap == null ? want : Math.min(want, cap);
+      String template = Serialization.asJson(d.getSpec().getTemplate());
+      if (available == want) completedTemplate.put(key(d), template);
+      boolean completed = template.equals(completedTemplate.get(key(d)));
       d.setStatus(new DeploymentStatusBuilder().withObservedGeneration(d.getMetadata().getGeneration())
           .withReplicas(want).withUpdatedReplicas(want).withReadyReplicas(available)
-          .withAvailableReplicas(available).build());
+          .withAvailableReplicas(available)
+          .addNewCondition().withType("Progressing").withStatus("True")
+            .withReason(completed ? "NewReplicaSetAvailable" : "ReplicaSetUpdated").endCondition()
+          .build());
       client.apps().deployments().inNamespace(namespace).resource(d).updateStatus();
-      if (!held) markedReadyAt.put(key(d) + "@" + d.getMetadata().getGeneration(), Instant.now());
+      if (available == want) markedReadyAt.put(key(d) + "@" + d.getMetadata().getGeneration(), Instant.now());
     } catch (KubernetesClientException e) {
       if (e.getCode() == 409) {
         scheduler.schedule(() -> sync(namespace, name), 50, TimeUnit.MILLISECONDS); // raced with an update

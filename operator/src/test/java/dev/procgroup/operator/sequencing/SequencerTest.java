@@ -79,6 +79,38 @@ class SequencerTest {
   }
 
   @Test
+  void aLowerOrderThatLostItsReplicasHoldsHigherOrdersWithoutTouchingThem() {
+    ObservedProcess lost = new ObservedProcess(true, true, false, true, false, false);
+    assertThat(lost.lostAvailability()).isTrue();
+    Plan plan = Sequencer.plan(shop, Map.of("agent", lost, "web", READY, "background", STALE_READY, "report", READY));
+    assertThat(plan.apply()).containsExactly("agent");
+    assertThat(plan.held()).as("they exist: held as they are, never deleted").containsExactly("web", "background",
+        "report");
+    assertThat(plan.waiting()).isEmpty();
+    assertThat(plan.blockedBy()).containsExactly("agent");
+    Plan back = Sequencer.plan(shop, Map.of("agent", READY, "web", READY, "background", STALE_READY, "report", READY));
+    assertThat(back.apply()).as("available again: the held change of background goes ahead")
+        .containsExactly("agent", "web", "background");
+    assertThat(back.blockedBy()).containsExactly("background");
+  }
+
+  @Test
+  void aProcessWithScaleZeroNeverHoldsHigherOrders() {
+    List<ProcessSpec> group = List.of(process("agent", 0, 0), process("web", 1, 2), process("idle", 1, 0));
+    Plan fresh = Sequencer.plan(group, Map.of());
+    assertThat(fresh.apply()).as("nothing of agent has to be ready").containsExactly("agent", "web", "idle");
+    assertThat(fresh.blockedBy()).containsExactly("web");
+    Plan running = Sequencer.plan(group, Map.of("agent", STARTING, "web", READY, "idle", STARTING));
+    assertThat(running.complete()).isTrue();
+    assertThat(Sequencer.isStopped(process("x", 0, 0))).isTrue();
+    ProcessSpec autoscaled = process("x", 0, 0);
+    autoscaled.setScale(null);
+    autoscaled.setAutoscale(new dev.procgroup.api.v1alpha1.AutoscaleSpec(1, 3));
+    assertThat(Sequencer.isStopped(autoscaled)).isFalse();
+    assertThat(Sequencer.isStopped(process("x", 0, 1))).isFalse();
+  }
+
+  @Test
   void reverseStopTakesTheHighestRunningOrder() {
     assertThat(Sequencer.nextOrderToStop(List.of(0, 2, 1, 2))).hasValue(2);
     assertThat(Sequencer.nextOrderToStop(List.of())).isEmpty();

@@ -35,7 +35,8 @@ class StatusCalculatorTest {
   }
 
   static Pod crashingPod(String container, int restarts, String message) {
-    return new PodBuilder().withNewStatus().addNewContainerStatus().withName(container).withRestartCount(restarts)
+    return new PodBuilder().withNewMetadata().withName("shop-" + container + "-1").endMetadata()
+        .withNewStatus().addNewContainerStatus().withName(container).withRestartCount(restarts)
         .withNewLastState().withNewTerminated().withReason("Error").withExitCode(3).withMessage(message)
         .withFinishedAt("2026-11-21T09:59:50Z").endTerminated().endLastState().endContainerStatus().endStatus().build();
   }
@@ -127,8 +128,11 @@ class StatusCalculatorTest {
     Condition degraded = condition(s, "Degraded");
     assertThat(degraded.getStatus()).isEqualTo("True");
     assertThat(degraded.getReason()).isEqualTo("CrashLoop");
-    assertThat(degraded.getMessage()).contains("process agent restarted 3 times within 5m (limit 2)")
+    assertThat(degraded.getMessage()).contains("process agent restarted more than 2 times within 5m in pod shop-agent-1")
         .contains("Error (exit code 3): Error: cannot connect to db");
+    assertThat(StatusCalculator.reviewAfter(pg, s, now)).as("when the restarts leave the window, with no event")
+        .hasValue(java.time.Duration.ofSeconds(290));
+    assertThat(StatusCalculator.reviewAfter(pg, first, now)).isEmpty();
   }
 
   @Test
@@ -250,6 +254,141 @@ class StatusCalculatorTest {
         "OOMKilled: the container used more than its memory limit (64Mi), exit code 137 (pod shop-web-1)");
     assertThat(condition(s, "Degraded").getReason()).isEqualTo("OOMKilled");
     assertThat(condition(s, "Degraded").getMessage())
-        .isEqualTo("process web restarted 4 times within 10m (limit 1); last termination: OOMKilled (exit code 137)");
+        .isEqualTo("process web restarted more than 1 time within 10m in pod shop-web-1; last termination: OOMKilled "
+            + "(exit code 137)");
+  }
+
+  // -- semantics (operator/README.md, "Semantics") -------------------------------------------------------------
+
+  static final ObservedProcess READY = new ObservedProcess(true, true, true);
+  static final ObservedProcess PENDING_CHANGE = new ObservedProcess(true, false, true);
+  /** Rolled out and current, no replica available: a crash, an eviction, a node problem. */
+  static final ObservedProcess LOST = new ObservedProcess(true, true, false, true, false, false);
+  /** The Deployment controller has not yet seen the latest generation (a scale change, or a template change). */
+  static final ObservedProcess STALE = new ObservedProcess(true, true, false, false, true, false);
+
+  static org.assertj.core.groups.Tuple t(Object... values) { return org.assertj.core.groups.Tuple.tuple(values); }
+
+  @Test
+  void aLowerOrderThatLostItsReplicasDegradesTheGroupNamingItWhileHigherOrdersKeepRunning() {
+    ProcessGroup pg = group("shop", process("agent", 0, 1), process("web", 1, 2));
+    pg.setStatus(compute(pg, Map.of("agent", READY, "web", READY),
+        Map.of("agent", deployment(1, 1), "web", deployment(2, 2)), Map.of()));
+    assertThat(pg.getStatus().getPhase()).isEqualTo("Running");
+
+    ProcessGroupStatus s = compute(pg, Map.of("agent", LOST, "web", READY),
+        Map.of("agent", deployment(1, 0), "web", deployment(2, 2)), Map.of());
+    assertThat(s.getPhase()).isEqualTo("Degraded");
+    assertThat(s.getProcesses()).extracting("name", "phase", "reason", "message").containsExactly(
+        t("agent", "Unavailable", "Unavailable", "0 of 1 replicas available"),
+        t("web", "Running", null, null));
+    assertThat(condition(s, "Degraded")).extracting("status", "reason", "message")
+        .containsExactly("True", "Unavailable", "process agent (order 0) is unavailable: 0 of 1 replicas available");
+    assertThat(condition(s, "Ready")).extracting("status", "reason", "message")
+        .containsExactly("False", "ProcessUnavailable", "process agent (order 0) is unavailable: 0 of 1 replicas available");
+    assertThat(condition(s, "Progressing")).as("nothing is rolling out").extracting("status", "reason")
+        .containsExactly("False", "RolloutComplete");
+    assertThat(s.getReady()).isEqualTo("2/3");
+    assertThat(s.getProcessesReady()).isEqualTo("1/2");
+
+    pg.setStatus(s);
+    ProcessGroupStatus held = compute(pg, Map.of("agent", LOST, "web", PENDING_CHANGE),
+        Map.of("agent", deployment(1, 0), "web", deployment(2, 2)), Map.of());
+    assertThat(held.getProcesses()).extracting("name", "phase").containsExactly(t("agent", "Unavailable"),
+        t("web", "Waiting"));
+    assertThat(condition(held, "Progressing")).extracting("status", "reason", "message")
+        .containsExactly("True", "WaitingForUnavailableOrder", "order 0 (agent) is unavailable; waiting: web");
+    assertThat(condition(held, "Ready").getMessage()).isEqualTo("process agent (order 0) is unavailable: 0 of 1 "
+        + "replicas available; changes of higher orders wait for it: web");
+    assertThat(held.getPhase()).isEqualTo("Degraded");
+
+    pg.setStatus(held);
+    ProcessGroupStatus crashLooping = compute(pg, Map.of("agent", LOST, "web", READY),
+        Map.of("agent", deployment(1, 0), "web", deployment(2, 2)),
+        Map.of("agent", List.of(crashingPod("agent", 9, "boom"))));
+    assertThat(crashLooping.getProcesses().get(0).getPhase()).as("a crash loop says more").isEqualTo("CrashLoop");
+    assertThat(condition(crashLooping, "Progressing").getStatus()).isEqualTo("False");
+
+    pg.setStatus(crashLooping);
+    ProcessGroupStatus back = compute(pg, Map.of("agent", READY, "web", READY),
+        Map.of("agent", deployment(1, 1), "web", deployment(2, 2)), Map.of());
+    assertThat(back.getPhase()).isEqualTo("Running");
+    assertThat(condition(back, "Degraded").getStatus()).isEqualTo("False");
+  }
+
+  @Test
+  void aProcessThatNeverRanIsStartingNotUnavailable() {
+    // scaled from 0 to 1: the controller's record of the 0-replica rollout reads as rolled out
+    ProcessGroup pg = group("shop", process("agent", 0, 1));
+    ProcessGroupStatus before = new ProcessGroupStatus();
+    dev.procgroup.api.v1alpha1.ProcessStatus stopped = new dev.procgroup.api.v1alpha1.ProcessStatus();
+    stopped.setName("agent");
+    stopped.setPhase("Stopped");
+    before.setProcesses(List.of(stopped));
+    pg.setStatus(before);
+    ProcessGroupStatus s = compute(pg, Map.of("agent", LOST), Map.of("agent", deployment(1, 0)), Map.of());
+    assertThat(s.getProcesses().get(0).getPhase()).isEqualTo("Starting");
+    assertThat(s.getPhase()).isEqualTo("Progressing");
+    pg.setStatus(s);
+    assertThat(compute(pg, Map.of("agent", LOST), Map.of("agent", deployment(1, 0)), Map.of()).getProcesses().get(0)
+        .getPhase()).as("and stays so until it is Ready").isEqualTo("Starting");
+  }
+
+  @Test
+  void aScaleUpKeepsTheGroupReady() {
+    ProcessGroup pg = group("shop", process("agent", 0, 1), process("web", 1, 4));
+    ProcessGroupStatus s = compute(pg, Map.of("agent", READY, "web", READY),
+        Map.of("agent", deployment(1, 1), "web", deployment(4, 2)), Map.of());
+    assertThat(s.getPhase()).isEqualTo("Running");
+    assertThat(condition(s, "Ready").getStatus()).isEqualTo("True");
+    assertThat(s.getReady()).as("the shortfall shows in the pod count").isEqualTo("3/5");
+    assertThat(s.getProcessesReady()).isEqualTo("2/2");
+  }
+
+  @Test
+  void aScaleChangeTheDeploymentControllerHasNotSeenYetChangesNothing() {
+    ProcessGroup pg = group("shop", process("agent", 0, 1), process("web", 1, 2));
+    ProcessGroupStatus running = compute(pg, Map.of("agent", READY, "web", READY),
+        Map.of("agent", deployment(1, 1), "web", deployment(2, 2)), Map.of());
+    pg.setStatus(running);
+    ProcessGroupStatus s = compute(pg, Map.of("agent", STALE, "web", READY),
+        Map.of("agent", deployment(1, 1), "web", deployment(2, 2)), Map.of());
+    assertThat(StatusCalculator.same(running, s)).as("no flip, no status write").isTrue();
+
+    // after a template change the reconcile that applied it wrote Updating: a stale Deployment stays Updating
+    pg.setStatus(compute(pg, Map.of("agent", PENDING_CHANGE, "web", READY),
+        Map.of("agent", deployment(1, 1), "web", deployment(2, 2)), Map.of()));
+    assertThat(pg.getStatus().getProcesses().get(0).getPhase()).isEqualTo("Updating");
+    ProcessGroupStatus updating = compute(pg, Map.of("agent", STALE, "web", READY),
+        Map.of("agent", deployment(1, 1), "web", deployment(2, 2)), Map.of());
+    assertThat(updating.getProcesses().get(0).getPhase()).isEqualTo("Updating");
+    assertThat(condition(updating, "Ready").getStatus()).isEqualTo("False");
+    assertThat(condition(updating, "Progressing").getReason()).isEqualTo("RollingOutInOrder");
+  }
+
+  @Test
+  void scaleZeroIsStoppedDoesNotCountAndDoesNotHoldHigherOrders() {
+    ProcessGroup pg = group("shop", process("agent", 0, 0), process("web", 1, 2));
+    ProcessGroupStatus first = compute(pg, Map.of(), Map.of(), Map.of());
+    assertThat(first.getProcesses()).extracting("name", "phase").as("web starts without waiting for agent")
+        .containsExactly(t("agent", "Stopped"), t("web", "Starting"));
+
+    Pod leaving = new PodBuilder().withNewMetadata().withName("shop-agent-1").withDeletionTimestamp(now.toString())
+        .endMetadata().build();
+    ProcessGroupStatus stopping = compute(pg, Map.of("agent", READY, "web", READY),
+        Map.of("agent", deployment(0, 0), "web", deployment(2, 2)), Map.of("agent", List.of(leaving)));
+    assertThat(stopping.getProcesses().get(0).getPhase()).isEqualTo("Stopping");
+    assertThat(condition(stopping, "Ready").getStatus()).as("a stopping process does not count").isEqualTo("True");
+    assertThat(condition(stopping, "Progressing").getStatus()).isEqualTo("True");
+
+    ProcessGroupStatus s = compute(pg, Map.of("agent", READY, "web", READY),
+        Map.of("agent", deployment(0, 0), "web", deployment(2, 2)), Map.of());
+    assertThat(s.getPhase()).isEqualTo("Running");
+    assertThat(s.getProcesses()).extracting("name", "phase", "desired").containsExactly(t("agent", "Stopped", 0),
+        t("web", "Running", 2));
+    assertThat(s.getReady()).isEqualTo("2/2");
+    assertThat(s.getProcessesReady()).isEqualTo("1/1");
+    assertThat(condition(s, "Ready").getMessage()).isEqualTo("1/1 processes ready, 1 stopped (scale 0)");
+    assertThat(condition(s, "Progressing").getStatus()).isEqualTo("False");
   }
 }
