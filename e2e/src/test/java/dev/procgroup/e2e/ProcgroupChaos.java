@@ -186,17 +186,21 @@ class ProcgroupChaos {
     await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
         .until(() -> Integer.valueOf(3).equals(deployment(g + "-web").getSpec().getReplicas()));
     Instant applied = Instant.now();
+    await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+        .until(() -> livePods(g, "web").stream().filter(p -> p.getSpec().getNodeName() != null).count() == 3);
+    Instant scheduled = Instant.now();
     ProcessGroupStatus s = awaitStatus(g, st -> running(st, "4/4") && process(st, "web").getDesired() == 3,
         Duration.ofMinutes(3));
     Instant converged = Instant.now();
     await().atMost(CONVERGE).until(() -> ready(operatorPod()));
     int restartsDuring = operatorRestarts() - operatorRestarts;
     measure("step 2, kube-apiserver SIGKILLed and held down %d s right after a scale change 1 -> 3: apiserver back %d ms "
-        + "after the hold was released; Deployment web at 3 replicas %d ms and the group Running 4/4 with "
+        + "after the hold was released; Deployment web at 3 replicas (the operator) %d ms, its 3 pods scheduled (the "
+        + "controller-manager and scheduler, back from lost leases) %d ms and the group Running 4/4 with "
         + "observedGeneration %d = generation %d ms after the apiserver was back (%d ms after the change); the "
         + "operator container restarted %d times meanwhile", Duration.between(down, released).toSeconds(),
-        ms(released, back), Math.max(0, ms(back, applied)), s.getObservedGeneration(), ms(back, converged),
-        ms(start, converged), restartsDuring);
+        ms(released, back), Math.max(0, ms(back, applied)), ms(back, scheduled), s.getObservedGeneration(),
+        ms(back, converged), ms(start, converged), restartsDuring);
     assertThat(deployment(g + "-web").getSpec().getReplicas()).isEqualTo(3);
     assertThat(livePods(g, "web")).hasSize(3).allSatisfy(p -> assertThat(NamespaceWatch.podReady(p)).isTrue());
 
