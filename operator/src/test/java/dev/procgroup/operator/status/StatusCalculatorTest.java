@@ -390,5 +390,8 @@ class StatusCalculatorTest {
     assertThat(s.getProcessesReady()).isEqualTo("1/1");
     assertThat(condition(s, "Ready").getMessage()).isEqualTo("1/1 processes ready, 1 stopped (scale 0)");
     assertThat(condition(s, "Progressing").getStatus()).isEqualTo("False");
+    ProcessGroup idle = group("idle", process("agent", 0, 0));
+    ProcessGroupStatus none = compute(idle, Map.of("agent", READY), Map.of("agent", deployment(0, 0)), Map.of());
+    assertThat(none).extracting("phase", "ready", "processesReady").containsExactly("Running", "0/0", "0/0");
   }
 }
