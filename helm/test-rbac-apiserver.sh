@@ -251,11 +251,6 @@ apiVersion: v1
 kind: ServiceAccount
 metadata: {name: shop-hub}
 ---
-apiVersion: v1
-kind: Secret
-metadata: {name: shop-hub}
-stringData: {token: not-a-real-token}
----
 apiVersion: rbac.authorization.k8s.io/v1
 kind: Role
 metadata: {name: shop-hub${extra:+-$extra}}
@@ -269,6 +264,19 @@ subjects: [{kind: ServiceAccount, name: shop-hub, namespace: $ns}]
 EOF
 )
   rc=$?
+  # the Secret as the operator makes it: created once (POST; an existing one is kept), never applied or read
+  local sout src
+  sout=$(k create --as="$SA" -n "$ns" -f - 2>&1 <<EOF
+apiVersion: v1
+kind: Secret
+metadata: {name: shop-hub}
+stringData: {token: not-a-real-token}
+EOF
+)
+  src=$?
+  [[ $src != 0 && $sout == *AlreadyExists* ]] && src=0
+  ((rc == 0)) && rc=$src
+  out+=$'\n'$sout
   local desc="operator SA creates the sidecar SA/Secret/Role(pods ${verbs//\"/})/RoleBinding in $ns -> $want"
   if [[ $want == ok && $rc == 0 ]] || [[ $want == forbidden && $rc != 0 && $out == *orbidden* ]]; then pass "$desc"
   else fail "$desc" "$out"; fi
@@ -284,10 +292,14 @@ if out=$(k get pg -A 2>&1); then pass "kubectl get pg -A works (short name)"; el
 for verb in get list watch patch update; do can yes "$verb" procgroups.procgroup.dev -n team-c; done
 for verb in get patch update; do can yes "$verb" procgroups.procgroup.dev --subresource=status -n team-c; done
 can yes update procgroups.procgroup.dev --subresource=finalizers -n team-c
-for res in deployments.apps horizontalpodautoscalers.autoscaling secrets serviceaccounts \
-           roles.rbac.authorization.k8s.io rolebindings.rbac.authorization.k8s.io; do
+for res in deployments.apps horizontalpodautoscalers.autoscaling serviceaccounts \
+           networkpolicies.networking.k8s.io roles.rbac.authorization.k8s.io rolebindings.rbac.authorization.k8s.io; do
   for verb in get list watch create patch update delete; do can yes "$verb" "$res" -n team-a; done
 done
+# Secrets: the hub token is created once and never read; no read of any Secret, in any namespace
+can yes create secrets -n team-a
+for verb in get list watch patch update delete; do can no "$verb" secrets -n team-a; done
+can no list secrets --all-namespaces
 for verb in get list watch; do can yes "$verb" pods -n team-a; done
 for verb in get list watch create patch delete; do can yes "$verb" services -n team-a; done
 for verb in create patch; do can yes "$verb" events -n team-a; can yes "$verb" events.events.k8s.io -n team-a; done
