@@ -1,6 +1,8 @@
 package dev.procgroup.operator;
 
 import dev.procgroup.api.v1alpha1.Reserved;
+import dev.procgroup.operator.identity.IdentitySettings;
+import dev.procgroup.operator.identity.SidecarIdentity;
 import dev.procgroup.operator.status.Durations;
 import java.time.Duration;
 import java.util.Arrays;
@@ -55,9 +57,23 @@ public record OperatorConfig(
     }
   }
 
-  /** How the hub sidecar is injected into process pods. */
+  /**
+   * How the hub sidecar is injected into process pods. {@code identity}: peer mTLS with certificates from the
+   * operator's issuer (sidecar/SECURITY.md); null: the group's bearer token on a plaintext peer port.
+   */
   public record SidecarConfig(boolean enabled, String image, String cpuRequest, String cpuLimit,
-      String memoryRequest, String memoryLimit, int hubPort, int peerPort, int metricsPort) {
+      String memoryRequest, String memoryLimit, int hubPort, int peerPort, int metricsPort,
+      SidecarIdentity identity) {
+
+    public SidecarConfig(boolean enabled, String image, String cpuRequest, String cpuLimit, String memoryRequest,
+        String memoryLimit, int hubPort, int peerPort, int metricsPort) {
+      this(enabled, image, cpuRequest, cpuLimit, memoryRequest, memoryLimit, hubPort, peerPort, metricsPort, null);
+    }
+
+    public SidecarConfig withIdentity(SidecarIdentity id) {
+      return new SidecarConfig(enabled, image, cpuRequest, cpuLimit, memoryRequest, memoryLimit, hubPort, peerPort,
+          metricsPort, id);
+    }
 
     public static SidecarConfig defaults() {
       return new SidecarConfig(true, "docker.io/procgroup/sidecar:0.1.0", "50m", null, "64Mi", "128Mi",
@@ -66,7 +82,7 @@ public record OperatorConfig(
 
     public SidecarConfig disabled() {
       return new SidecarConfig(false, image, cpuRequest, cpuLimit, memoryRequest, memoryLimit, hubPort, peerPort,
-          metricsPort);
+          metricsPort, identity);
     }
   }
 
@@ -86,6 +102,8 @@ public record OperatorConfig(
         integer(env, "PROCGROUP_SIDECAR_HUB_PORT", d.hubPort()),
         integer(env, "PROCGROUP_SIDECAR_PEER_PORT", d.peerPort()),
         integer(env, "PROCGROUP_SIDECAR_METRICS_PORT", d.metricsPort()));
+    IdentitySettings identity = IdentitySettings.fromEnvironment(env);
+    if (identity != null) sidecar = sidecar.withIdentity(identity.forSidecars());
     Set<String> namespaces = list(env.getOrDefault("PROCGROUP_WATCH_NAMESPACES", ""));
     return new OperatorConfig(
         namespaces,

@@ -1,6 +1,8 @@
 package dev.procgroup.operator;
 
 import dev.procgroup.operator.support.ApiRequests;
+import dev.procgroup.operator.identity.IdentityIssuer;
+import dev.procgroup.operator.identity.IdentitySettings;
 import dev.procgroup.operator.support.EventRecorder;
 import dev.procgroup.operator.support.GroupMetrics;
 import dev.procgroup.operator.support.HttpEndpoints;
@@ -8,6 +10,7 @@ import dev.procgroup.operator.support.InformerHealth;
 import dev.procgroup.operator.support.MetricsHygiene;
 import dev.procgroup.operator.support.ProcessExit;
 import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -177,7 +180,15 @@ public final class ProcgroupOperator implements AutoCloseable {
     try {
       OperatorConfig config = OperatorConfig.fromEnvironment(System.getenv());
       ProcgroupOperator op = new ProcgroupOperator(clientConfig(), config);
-      Runtime.getRuntime().addShutdownHook(new Thread(op::close, "shutdown"));
+      // The sidecars' certificate issuer (sidecar/SECURITY.md), when the chart enables peer mTLS: its own client for
+      // TokenReviews and the ServiceAccount/pod checks.
+      IdentitySettings identity = IdentitySettings.fromEnvironment(System.getenv());
+      IdentityIssuer issuer = identity == null ? null
+          : IdentityIssuer.start(new KubernetesClientBuilder().withConfig(clientConfig()).build(), identity);
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        op.close();
+        if (issuer != null) issuer.close();
+      }, "shutdown"));
       op.start();
     } catch (Throwable e) {
       LOG.error("start-up failed; exiting: {}", e.toString(), e);

@@ -31,7 +31,7 @@ final class HubMetrics {
   final Prom.Simple peerErrors = Prom.counter("procgroup_hub_peer_errors_total",
       "Peer API requests sent that failed at the transport or HTTP level, by operation and reason.", "op", "reason");
   final Prom.Simple peerAuthFailures = Prom.counter("procgroup_hub_peer_auth_failures_total",
-      "Peer API requests refused for a missing or wrong bearer token.");
+      "Peer API requests refused for a missing or wrong bearer token, or TLS handshakes failed on the peer port.");
   final Prom.Simple eventsBroadcast = Prom.counter("procgroup_hub_events_broadcast_total",
       "Events broadcast by this pod's app (POST /v1/events).");
   final Prom.Simple eventsDelivered = Prom.counter("procgroup_hub_events_delivered_total",
@@ -42,6 +42,10 @@ final class HubMetrics {
       "Connections closed or requests refused by a port limit, by API (app|peer) and reason (connection_cap, "
           + "header_timeout, body_timeout, idle_timeout, peer_concurrency, unauthenticated_body, peer_busy, "
           + "dropped_late).", "api", "reason");
+  final Prom.Simple identityRenewals = Prom.counter("procgroup_hub_identity_renewals_total",
+      "Peer certificate requests to the identity issuer, by outcome (ok|failed).", "outcome");
+  final Prom.Simple identityExpiry = Prom.gauge("procgroup_hub_identity_expiry_timestamp_seconds",
+      "When the current peer certificate expires, Unix seconds (absent without mTLS).");
   final Prom.Simple lateAnswers = Prom.counter("procgroup_hub_late_answers_total",
       "Result/error frames that arrived after their call had timed out or failed.");
   final Prom.Simple discoveryEvents = Prom.counter("procgroup_hub_discovery_events_total",
@@ -53,7 +57,7 @@ final class HubMetrics {
 
   private final List<Prom.Family> families = List.of(calls, callSeconds, served, servedSeconds, publishers,
       published, subscriptions, remoteObjects, peers, peerRequests, peerErrors, peerAuthFailures, eventsBroadcast,
-      eventsDelivered, badRequests, refused, lateAnswers, discoveryEvents, discoveryErrors, appRestarts);
+      eventsDelivered, badRequests, refused, identityRenewals, identityExpiry, lateAnswers, discoveryEvents, discoveryErrors, appRestarts);
 
   HubMetrics() {
     publishers.set(0);
@@ -84,6 +88,10 @@ final class HubMetrics {
   void subscriptions(int n) { subscriptions.set(n); }
   void badRequest(String api, String reason) { badRequests.inc(api, reason); }
   void refused(String api, String reason) { refused.inc(api, reason); }
+  void identityRenewal(String outcome, double expiresAt) {
+    identityRenewals.inc(outcome);
+    if (expiresAt > 0) identityExpiry.set(expiresAt);
+  }
   void lateAnswer() { lateAnswers.inc(); }
   void eventsDelivered(int n) { eventsDelivered.add(n); }
   void eventBroadcast() { eventsBroadcast.inc(); }

@@ -18,15 +18,16 @@ final class PeerApi {
   /** Requests in progress by remote address: at most {@link Limits#peerMaxConcurrentPerRemote} each. */
   private final Map<String, Integer> inProgress = new HashMap<>();
 
-  PeerApi(Hub hub) {
+  /** @param mtls the TLS handshake authenticated the peer (its certificate names our group): no bearer token */
+  PeerApi(Hub hub, boolean mtls) {
     this.hub = hub;
-    this.tokens = new TokenCheck(hub.config.hubToken);
+    this.tokens = mtls ? null : new TokenCheck(hub.config.hubToken);
     this.maxBody = hub.config.maxBodyBytes;
     this.limits = hub.config.limits;
   }
 
   void handle(HttpServerRequest req) {
-    if (!tokens.allows(req.getHeader("Authorization"))) {
+    if (tokens != null && !tokens.allows(req.getHeader("Authorization"))) {
       hub.metrics.peerAuthFailure();
       // A small body is drained first (see HttpSupport.readBody on resets) and the connection stays usable; a large
       // one is not read at all.

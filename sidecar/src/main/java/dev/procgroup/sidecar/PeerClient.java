@@ -10,6 +10,9 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.KeyCertOptions;
+import io.vertx.core.net.TrustOptions;
+import java.util.Set;
 
 /**
  * The peer API client: one pooled keep-alive HTTP/1.1 client for all peers (Vert.x pools per host:port).
@@ -28,8 +31,17 @@ final class PeerClient implements PeerTransport {
    * Per peer (Vert.x pools per host:port) at most {@link Limits#peerPoolPerPeer} connections and
    * {@link Limits#peerQueuePerPeer} calls waiting for one; a call beyond fails at once (503 PeerBusy).
    */
-  PeerClient(Vertx vertx, String token, Limits limits, HubMetrics metrics) {
-    this.client = vertx.createHttpClient(new HttpClientOptions()
+  PeerClient(Vertx vertx, String token, PeerIdentity identity, Limits limits, HubMetrics metrics) {
+    HttpClientOptions options = new HttpClientOptions();
+    if (identity != null) {
+      // mTLS, TLS 1.3 only: our current certificate, and the peer's must chain to the group CA and name our group
+      // (PeerIdentity's trust manager). Peers are dialled by pod IP, which no certificate names: no host check.
+      options.setSsl(true).setUseAlpn(false).setVerifyHost(false)
+          .setKeyCertOptions(KeyCertOptions.wrap(identity.keyManager()))
+          .setTrustOptions(TrustOptions.wrap(identity.trustManager()))
+          .setEnabledSecureTransportProtocols(Set.of("TLSv1.3"));
+    }
+    this.client = vertx.createHttpClient(options
         .setKeepAlive(true)
         .setTcpNoDelay(true)
         .setConnectTimeout(CONNECT_TIMEOUT_MS)
@@ -38,7 +50,7 @@ final class PeerClient implements PeerTransport {
         .setKeepAliveTimeout((int) Math.max(1, (limits.peerClientIdleTimeoutMs() + 999) / 1000))
         .setMaxInitialLineLength(8192),
         new PoolOptions().setHttp1MaxSize(limits.peerPoolPerPeer()).setMaxWaitQueueSize(limits.peerQueuePerPeer()));
-    this.authorization = "Bearer " + token;
+    this.authorization = identity != null ? null : "Bearer " + token;
     this.metrics = metrics;
   }
 
@@ -48,9 +60,11 @@ final class PeerClient implements PeerTransport {
     int colon = address.lastIndexOf(':');
     String host = address.substring(0, colon);
     if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
-    return new RequestOptions().setMethod(method).setHost(host).setPort(Integer.parseInt(address.substring(colon + 1)))
+    RequestOptions o = new RequestOptions().setMethod(method).setHost(host).setPort(Integer.parseInt(address.substring(colon + 1)))
         .setURI(uri).setConnectTimeout(CONNECT_TIMEOUT_MS).setIdleTimeout(timeoutMs > 0 ? timeoutMs : -1)
-        .putHeader("Authorization", authorization).putHeader("Content-Type", "application/json");
+        .putHeader("Content-Type", "application/json");
+    if (authorization != null) o.putHeader("Authorization", authorization);
+    return o;
   }
 
   @Override public Future<Response> invoke(Peer peer, String object, String method, Buffer args, long timeoutMs,

@@ -5,7 +5,12 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.KeyCertOptions;
+import io.vertx.core.net.TrustOptions;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
@@ -28,6 +33,7 @@ public final class Sidecar {
   private volatile boolean started;
   private int hubPort, peerPort, metricsPort;
   private PortGuard appGuard, peerGuard;
+  private IdentityClient identityClient;
 
   public Sidecar(SidecarConfig config) {
     this.config = config;
@@ -56,11 +62,25 @@ public final class Sidecar {
   private final class HubVerticle extends VerticleBase {
     @Override public Future<?> start() {
       HubMetrics metrics = new HubMetrics();
+      if (config.identity == null) return startServers(metrics, null);
+      // mTLS: the peer port needs our certificate before it listens (the startup probe waits for that)
+      PeerIdentity identity;
+      try {
+        identity = new PeerIdentity(config.identity.trustDomain(), config.namespace, config.group,
+            PeerIdentity.parsePem(config.identity.caPem()));
+      } catch (java.security.cert.CertificateException e) {
+        return Future.failedFuture(e);
+      }
+      identityClient = new IdentityClient(vertx, config.identity, identity, metrics, config.podName);
+      return identityClient.start().compose(v -> startServers(metrics, identity));
+    }
+
+    private Future<?> startServers(HubMetrics metrics, PeerIdentity identity) {
       LocalHub local = new LocalHub(Timers.of(vertx), metrics);
-      peerClient = new PeerClient(vertx, config.hubToken, config.limits, metrics);
+      peerClient = new PeerClient(vertx, config.hubToken, identity, config.limits, metrics);
       hub = new Hub(config, local, metrics, peerClient, Timers.of(vertx));
       AppApi app = new AppApi(hub, Timers.of(vertx));
-      PeerApi peer = new PeerApi(hub);
+      PeerApi peer = new PeerApi(hub, identity != null);
       OpsApi ops = new OpsApi(metrics, new AppProcessMetrics(config), () -> started,
           () -> started && hub.isSynced());
       discovery = config.discoveryMode == SidecarConfig.DiscoveryMode.STATIC
@@ -83,8 +103,21 @@ public final class Sidecar {
           .setWebSocketClosingTimeout(2);
       HttpServer appServer = vertx.createHttpServer(appOptions).connectionHandler(appGuard::install)
           .requestHandler(app::handle); // /v1/connect upgrades there too (AppApi.upgrade)
-      HttpServer peerServer = vertx.createHttpServer(serverOptions(limits)).connectionHandler(peerGuard::install)
-          .requestHandler(peer::handle);
+      HttpServerOptions peerOptions = serverOptions(limits);
+      if (identity != null) {
+        peerOptions.setSsl(true).setClientAuth(ClientAuth.REQUIRED).setUseAlpn(false)
+            .setKeyCertOptions(KeyCertOptions.wrap(identity.keyManager()))
+            .setTrustOptions(TrustOptions.wrap(identity.trustManager()))
+            .setEnabledSecureTransportProtocols(Set.of("TLSv1.3"))
+            .setSslHandshakeTimeout(limits.headerReadTimeoutMs()).setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS);
+      }
+      HttpServer peerServer = vertx.createHttpServer(peerOptions).connectionHandler(peerGuard::install)
+          .requestHandler(peer::handle).exceptionHandler(t -> {
+            if (t instanceof javax.net.ssl.SSLException) {
+              metrics.peerAuthFailure(); // another group's certificate, an expired one, none, or not TLS at all
+              LOG.log(Level.DEBUG, "peer TLS handshake refused: {0}", t.getMessage());
+            }
+          });
       HttpServer opsServer = vertx.createHttpServer(serverOptions(limits)).connectionHandler(opsGuard::install)
           .requestHandler(ops::handle);
       servers.add(appServer);
@@ -102,15 +135,17 @@ public final class Sidecar {
           .onSuccess(v -> {
             started = true;
             LOG.log(Level.INFO, "procgroup sidecar {0}/{1} pod {2}: hub {3}:{4,number,#}, peer {5}:{6,number,#}, "
-                    + "metrics {7}:{8,number,#}, discovery {9}, transport {10}", config.group, config.process, config.podName,
-                config.hubHost, hubPort, config.peerHost, peerPort, config.metricsHost, metricsPort,
-                config.discoveryMode, vertx.isNativeTransportEnabled() ? "epoll" : "nio");
+                    + "metrics {7}:{8,number,#}, discovery {9}, transport {10}, peers {11}", config.group, config.process,
+                config.podName, config.hubHost, hubPort, config.peerHost, peerPort, config.metricsHost, metricsPort,
+                config.discoveryMode, vertx.isNativeTransportEnabled() ? "epoll" : "nio",
+                identity != null ? "mTLS " + identity.expectedId() : "bearer token (plaintext)");
           });
     }
 
     @Override public Future<?> stop() {
       started = false;
       if (discovery != null) discovery.stop();
+      if (identityClient != null) identityClient.stop();
       if (hub != null) hub.local.closeAll();
       List<Future<?>> closing = new ArrayList<>();
       for (HttpServer s : servers) closing.add(s.close());

@@ -16,6 +16,13 @@ public final class SidecarConfig {
   /** How the sidecar finds its peers. */
   public enum DiscoveryMode { KUBERNETES, STATIC }
 
+  /**
+   * Where the peer certificate comes from (SECURITY.md): the issuer's URL, the CA bundle (PEM; the issuer's serving
+   * certificate and every peer's chain to it), the projected ServiceAccount token file (audience
+   * {@code procgroup-identity}) and the trust domain of the SPIFFE IDs.
+   */
+  public record IdentitySettings(String issuerUrl, String caPem, Path tokenFile, String trustDomain) {}
+
   /** A peer named up front: for benchmarks and tests without an apiserver. */
   public record StaticPeer(String pod, String address) {}
 
@@ -43,6 +50,8 @@ public final class SidecarConfig {
   public final String appMetrics;
   /** Timeouts and caps of the ports (README.md "Limits"). */
   public final Limits limits;
+  /** Peer mTLS when set (production); null: plaintext peer port with the bearer token (tests, benchmarks). */
+  public final IdentitySettings identity;
 
   private SidecarConfig(Builder b) {
     this.group = require(b.group, "PROCGROUP_GROUP");
@@ -50,7 +59,9 @@ public final class SidecarConfig {
     this.namespace = b.namespace == null ? "default" : b.namespace;
     this.podName = require(b.podName, "PROCGROUP_POD_NAME");
     this.podIp = b.podIp == null ? "" : b.podIp;
-    this.hubToken = require(b.hubToken, "PROCGROUP_HUB_TOKEN_FILE (or PROCGROUP_HUB_TOKEN)");
+    this.identity = b.identity;
+    this.hubToken = identity != null ? null : require(b.hubToken, "PROCGROUP_HUB_TOKEN_FILE (or PROCGROUP_HUB_TOKEN), "
+        + "or PROCGROUP_IDENTITY_URL for mTLS");
     this.hubHost = b.hubHost;
     this.hubPort = b.hubPort;
     this.peerHost = b.peerHost;
@@ -98,7 +109,8 @@ public final class SidecarConfig {
         .peerAddressAnnotation(Boolean.parseBoolean(env.getOrDefault("PROCGROUP_PEER_ADDRESS_ANNOTATION", "false")))
         .appPid(Long.parseLong(env.getOrDefault("PROCGROUP_APP_PID", "0")))
         .appMetrics(env.getOrDefault("PROCGROUP_APP_METRICS", "auto"))
-        .limits(Limits.fromEnv(env));
+        .limits(Limits.fromEnv(env))
+        .identity(identityFromEnv(env));
     if (env.containsKey("PROCGROUP_HUB_HOST")) b.hubHost(env.get("PROCGROUP_HUB_HOST"));
     if (env.containsKey("PROCGROUP_PEER_HOST")) b.peerHost(env.get("PROCGROUP_PEER_HOST"));
     if (env.containsKey("PROCGROUP_METRICS_HOST")) b.metricsHost(env.get("PROCGROUP_METRICS_HOST"));
@@ -114,6 +126,23 @@ public final class SidecarConfig {
       b.kube(kube);
     }
     return b.build();
+  }
+
+  /** mTLS settings when {@code PROCGROUP_IDENTITY_URL} is set (README.md). */
+  static IdentitySettings identityFromEnv(Map<String, String> env) {
+    String url = env.get("PROCGROUP_IDENTITY_URL");
+    if (url == null || url.isBlank()) return null;
+    if (!url.startsWith("https://")) throw new IllegalArgumentException("PROCGROUP_IDENTITY_URL must be https://");
+    String ca = env.get("PROCGROUP_IDENTITY_CA");
+    if (ca == null || ca.isBlank()) {
+      String caFile = env.get("PROCGROUP_IDENTITY_CA_FILE");
+      ca = caFile == null ? null : readFile(Path.of(caFile)).orElse(null);
+    }
+    if (ca == null || !ca.contains("BEGIN CERTIFICATE")) {
+      throw new IllegalArgumentException("PROCGROUP_IDENTITY_CA (or _FILE) must hold the identity CA certificate (PEM)");
+    }
+    String token = env.getOrDefault("PROCGROUP_IDENTITY_TOKEN_FILE", KubeAccess.SA_DIR.resolve("identity-token").toString());
+    return new IdentitySettings(url.trim(), ca, Path.of(token), env.getOrDefault("PROCGROUP_TRUST_DOMAIN", "cluster.local"));
   }
 
   /**
@@ -169,6 +198,7 @@ public final class SidecarConfig {
     private long appPid;
     private String appMetrics = "auto";
     private Limits limits = Limits.defaults();
+    private IdentitySettings identity;
 
     public Builder group(String v) { group = v; return this; }
     public Builder process(String v) { process = v; return this; }
@@ -189,6 +219,7 @@ public final class SidecarConfig {
     public Builder appPid(long v) { appPid = v; return this; }
     public Builder appMetrics(String v) { appMetrics = v; return this; }
     public Builder limits(Limits v) { limits = v; return this; }
+    public Builder identity(IdentitySettings v) { identity = v; return this; }
     public SidecarConfig build() { return new SidecarConfig(this); }
   }
 }

@@ -6,6 +6,7 @@ import dev.procgroup.api.v1alpha1.ProcessSpec;
 import dev.procgroup.api.v1alpha1.Reserved;
 import dev.procgroup.api.v1alpha1.ServiceSpec;
 import dev.procgroup.operator.OperatorConfig.SidecarConfig;
+import dev.procgroup.operator.identity.SidecarIdentity;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -66,6 +67,7 @@ public final class DesiredDeployment {
    * {@code /proc/<pid>/root} (sidecar/SECURITY.md).
    */
   static final int CREDENTIAL_FILE_MODE = 0444;
+  static final String IDENTITY_TOKEN_FILE = "identity-token";
 
   private DesiredDeployment() {}
 
@@ -113,8 +115,8 @@ public final class DesiredDeployment {
         .withTerminationGracePeriodSeconds(p.getTerminationGracePeriodSeconds());
     if (hub) {
       volumes.add(emptyDir(HUB_TMP_VOLUME));
-      volumes.add(hubApiToken());
-      volumes.add(hubPeerToken(group));
+      volumes.add(hubApiToken(sidecar.identity() != null));
+      if (sidecar.identity() == null) volumes.add(hubPeerToken(group));
       podSpec.withShareProcessNamespace(true)
           .withServiceAccountName(Names.hub(group))
           .withInitContainers(sidecarContainer(pg, p, sidecar));
@@ -174,18 +176,31 @@ public final class DesiredDeployment {
     String services = pg.getSpec().getServices() == null ? "" : pg.getSpec().getServices().stream()
         .filter(s -> p.getName().equals(s.getProcess()) && !Boolean.FALSE.equals(s.getPublish()))
         .map(ServiceSpec::getName).collect(Collectors.joining(","));
-    List<EnvVar> env = List.of(
+    List<EnvVar> env = new ArrayList<>(List.of(
         Environment.value("PROCGROUP_GROUP", group),
         Environment.value("PROCGROUP_PROCESS", p.getName()),
         Environment.fieldRef("PROCGROUP_NAMESPACE", "metadata.namespace"),
         Environment.fieldRef("PROCGROUP_POD_NAME", "metadata.name"),
         Environment.fieldRef("PROCGROUP_POD_IP", "status.podIP"),
-        // the peer token as a file, never an environment variable (those are in /proc/<pid>/environ)
-        Environment.value("PROCGROUP_HUB_TOKEN_FILE", HUB_PEER_TOKEN_DIR + "/" + Names.HUB_TOKEN_KEY),
         Environment.value("PROCGROUP_SERVICES", services),
         Environment.value("PROCGROUP_HUB_PORT", String.valueOf(sidecar.hubPort())),
         Environment.value("PROCGROUP_PEER_PORT", String.valueOf(sidecar.peerPort())),
-        Environment.value("PROCGROUP_METRICS_PORT", String.valueOf(sidecar.metricsPort())));
+        Environment.value("PROCGROUP_METRICS_PORT", String.valueOf(sidecar.metricsPort()))));
+    List<VolumeMount> mounts = new ArrayList<>(List.of(mount(HUB_TMP_VOLUME, Reserved.TMP, false),
+        mount(HUB_TOKEN_VOLUME, SA_TOKEN_PATH, true)));
+    SidecarIdentity identity = sidecar.identity();
+    if (identity != null) {
+      // peer mTLS: a certificate from the operator's issuer, asked for with the projected identity token; the CA
+      // certificate is public
+      env.add(Environment.value("PROCGROUP_IDENTITY_URL", identity.issuerUrl()));
+      env.add(Environment.value("PROCGROUP_IDENTITY_CA", identity.caPem()));
+      env.add(Environment.value("PROCGROUP_IDENTITY_TOKEN_FILE", SA_TOKEN_PATH + "/" + IDENTITY_TOKEN_FILE));
+      env.add(Environment.value("PROCGROUP_TRUST_DOMAIN", identity.trustDomain()));
+    } else {
+      // the peer token as a file, never an environment variable (those are in /proc/<pid>/environ)
+      env.add(Environment.value("PROCGROUP_HUB_TOKEN_FILE", HUB_PEER_TOKEN_DIR + "/" + Names.HUB_TOKEN_KEY));
+      mounts.add(mount(HUB_PEER_TOKEN_VOLUME, HUB_PEER_TOKEN_DIR, true));
+    }
     return new ContainerBuilder()
         .withName(Names.HUB_CONTAINER)
         .withImage(sidecar.image())
@@ -201,8 +216,7 @@ public final class DesiredDeployment {
         .withLivenessProbe(httpProbe("/healthz", sidecar.metricsPort(), 10, 3))
         .withResources(sidecarResources(sidecar))
         .withSecurityContext(sidecarSecurity())
-        .withVolumeMounts(mount(HUB_TMP_VOLUME, Reserved.TMP, false), mount(HUB_TOKEN_VOLUME, SA_TOKEN_PATH, true),
-            mount(HUB_PEER_TOKEN_VOLUME, HUB_PEER_TOKEN_DIR, true))
+        .withVolumeMounts(mounts)
         .build();
   }
 
@@ -225,10 +239,18 @@ public final class DesiredDeployment {
    * The API token goes to the sidecar only: the pod has automountServiceAccountToken off, so the app container gets
    * no Kubernetes credentials; this projected volume is mounted in the sidecar's container alone.
    */
-  static Volume hubApiToken() {
-    return new VolumeBuilder().withName(HUB_TOKEN_VOLUME).withNewProjected().withDefaultMode(CREDENTIAL_FILE_MODE)
+  static Volume hubApiToken(boolean identityToken) {
+    var projected = new VolumeBuilder().withName(HUB_TOKEN_VOLUME).withNewProjected()
+        .withDefaultMode(CREDENTIAL_FILE_MODE)
         .addNewSource().withNewServiceAccountToken().withPath("token").withExpirationSeconds(3607L)
-          .endServiceAccountToken().endSource()
+          .endServiceAccountToken().endSource();
+    if (identityToken) {
+      // for the identity issuer only (audience procgroup-identity, 10 minutes, rotated by the kubelet): useless
+      // against the apiserver, and the apiserver token is useless against the issuer
+      projected = projected.addNewSource().withNewServiceAccountToken().withPath(IDENTITY_TOKEN_FILE)
+          .withAudience(SidecarIdentity.AUDIENCE).withExpirationSeconds(600L).endServiceAccountToken().endSource();
+    }
+    return projected
         .addNewSource().withNewConfigMap().withName("kube-root-ca.crt").addNewItem().withKey("ca.crt")
           .withPath("ca.crt").endItem().endConfigMap().endSource()
         .addNewSource().withNewDownwardAPI().addNewItem().withPath("namespace").withNewFieldRef()

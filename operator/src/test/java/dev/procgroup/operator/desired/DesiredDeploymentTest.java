@@ -142,6 +142,46 @@ class DesiredDeploymentTest {
     });
   }
 
+  /** Issue 10 part 2: with the issuer configured, the sidecar gets its identity token and the CA, no peer token. */
+  @Test
+  void withPeerMtlsTheSidecarGetsAnIdentityTokenAndTheCaButNoPeerToken() {
+    var identity = new dev.procgroup.operator.identity.SidecarIdentity(
+        "https://procgroup-identity.procgroup-system.svc:8443/v1/certificates", "-----BEGIN CERTIFICATE-----\nx\n",
+        "cluster.local");
+    PodSpec pod = DesiredDeployment.of(shop(), shop().getSpec().getProcesses().get(1), sidecar.withIdentity(identity))
+        .getSpec().getTemplate().getSpec();
+    Container hub = pod.getInitContainers().get(0);
+    Map<String, String> env = new HashMap<>();
+    for (EnvVar e : hub.getEnv()) env.put(e.getName(), e.getValue());
+    assertThat(env).containsEntry("PROCGROUP_IDENTITY_URL", identity.issuerUrl())
+        .containsEntry("PROCGROUP_IDENTITY_CA", identity.caPem())
+        .containsEntry("PROCGROUP_IDENTITY_TOKEN_FILE", "/var/run/secrets/kubernetes.io/serviceaccount/identity-token")
+        .containsEntry("PROCGROUP_TRUST_DOMAIN", "cluster.local")
+        .doesNotContainKey("PROCGROUP_HUB_TOKEN_FILE");
+    assertThat(pod.getVolumes()).extracting(v -> v.getName()).doesNotContain("hub-peer-token");
+    assertThat(hub.getVolumeMounts()).extracting(m -> m.getName()).containsExactlyInAnyOrder("hub-tmp", "hub-api-token");
+    var sources = pod.getVolumes().stream().filter(v -> v.getName().equals("hub-api-token")).findFirst().orElseThrow()
+        .getProjected().getSources();
+    assertThat(sources).anySatisfy(src -> {
+      assertThat(src.getServiceAccountToken().getPath()).isEqualTo("identity-token");
+      assertThat(src.getServiceAccountToken().getAudience()).isEqualTo("procgroup-identity");
+      assertThat(src.getServiceAccountToken().getExpirationSeconds()).isEqualTo(600L);
+    });
+    assertThat(sources).anySatisfy(src -> {
+      assertThat(src.getServiceAccountToken().getPath()).isEqualTo("token");
+      assertThat(src.getServiceAccountToken().getAudience()).isNull(); // the apiserver's
+    });
+    // the app container still gets none of it
+    assertThat(pod.getContainers().get(0).getVolumeMounts()).extracting(m -> m.getName()).containsExactly("tmp");
+    assertThat(pod.getContainers().get(0).getEnv()).extracting(EnvVar::getName).noneMatch(n -> n.contains("IDENTITY"));
+    // and the identity is part of the template hash: a new CA rolls the pods
+    var other = new dev.procgroup.operator.identity.SidecarIdentity(identity.issuerUrl(), "other", "cluster.local");
+    assertThat(DesiredDeployment.of(shop(), shop().getSpec().getProcesses().get(1), sidecar.withIdentity(other))
+        .getMetadata().getAnnotations().get(Labels.APPLIED_HASH)).isNotEqualTo(DesiredDeployment.of(shop(),
+        shop().getSpec().getProcesses().get(1), sidecar.withIdentity(identity)).getMetadata().getAnnotations()
+        .get(Labels.APPLIED_HASH));
+  }
+
   @Test
   void sidecarCanBeSwitchedOffByTheOperatorOrTheGroup() {
     ProcessGroup pg = shop();
