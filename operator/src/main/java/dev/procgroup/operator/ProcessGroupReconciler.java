@@ -197,10 +197,12 @@ public class ProcessGroupReconciler implements Reconciler<ProcessGroup>, Cleaner
     ProcessGroupStatus status = StatusCalculator.compute(pg, plan, observations, notApplied, Instant.now());
     Transitions.record(pg, pg.getStatus(), status, recorder);
     metrics.update(pg.getMetadata().getNamespace(), group, status);
-    if (StatusCalculator.same(pg.getStatus(), status)) {
-      return UpdateControl.noUpdate();
-    }
-    return UpdateControl.patchStatus(statusOnly(pg, status));
+    UpdateControl<ProcessGroup> control = StatusCalculator.same(pg.getStatus(), status)
+        ? UpdateControl.noUpdate() : UpdateControl.patchStatus(statusOnly(pg, status));
+    // a crash loop ends when time passes, with no event of its own: look again then
+    StatusCalculator.reviewAfter(pg, status, Instant.now())
+        .ifPresent(after -> control.rescheduleAfter(Math.max(after.toMillis(), CACHE_RECHECK_MS)));
+    return control;
   }
 
   /**
