@@ -30,15 +30,24 @@ final class Transitions {
         events.normal(pg, "ProcessReady", "process " + p.getName() + " (order " + p.getOrder() + ") is ready: "
             + p.getReady() + "/" + p.getDesired());
       } else if ("CrashLoop".equals(p.getPhase())) {
-        events.warning(pg, "CrashLoop", "process " + p.getName() + " is crash-looping ("
-            + p.getRestarts() + " restarts)" + (p.getLastTermination() == null ? "" : "; last termination: "
-            + p.getLastTermination()));
+        events.warning(pg, "CrashLoop", "process " + p.getName() + " is crash-looping (" + loopingPods(p) + ")"
+            + (p.getLastTermination() == null ? "" : "; last termination: " + p.getLastTermination()));
       }
     }
     String wasPhase = before == null ? null : before.getPhase();
     if (!Objects.equals(wasPhase, after.getPhase())) {
       phaseChanged(pg, wasPhase, after, events);
     }
+  }
+
+  /** The pods in a crash loop, each with its restarts within the window (the judgement is per pod). */
+  static String loopingPods(ProcessStatus p) {
+    if (p.getPodRestarts() == null) return p.getRestarts() + " restarts";
+    String pods = p.getPodRestarts().stream().filter(r -> Boolean.TRUE.equals(r.getCrashLoop()))
+        .map(r -> "pod " + r.getPod() + ": " + (r.getRecent() == null ? 0 : r.getRecent().size())
+            + " restarts within the window")
+        .collect(java.util.stream.Collectors.joining(", "));
+    return pods.isEmpty() ? p.getRestarts() + " restarts" : pods;
   }
 
   /** A crash loop has its own event (the phase CrashLoop); every other kind is announced here. */
