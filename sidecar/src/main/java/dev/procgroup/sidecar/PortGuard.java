@@ -45,6 +45,7 @@ final class PortGuard {
   private final long headerMs, bodyMs, idleMs;
   private final HubMetrics metrics;
   private final AtomicInteger open = new AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicLong accepted = new java.util.concurrent.atomic.AtomicLong();
 
   PortGuard(String api, int maxConnections, long headerMs, long bodyMs, long idleMs, HubMetrics metrics) {
     this.api = api;
@@ -57,6 +58,11 @@ final class PortGuard {
 
   int openConnections() {
     return open.get();
+  }
+
+  /** Connections accepted so far (with TLS: handshakes completed). */
+  long acceptedConnections() {
+    return accepted.get();
   }
 
   /** The server's connection handler: refuses the connection over the cap, else guards it. */
@@ -79,6 +85,7 @@ final class PortGuard {
           "this port has " + maxConnections + " connections open, its limit")).addListener(ChannelFutureListener.CLOSE);
       return;
     }
+    accepted.incrementAndGet();
     ch.closeFuture().addListener(f -> open.decrementAndGet());
     Conn c = new Conn();
     p.addBefore("httpDecoder", "procgroupGuardBytes", c.bytes);

@@ -58,6 +58,8 @@ public final class Sidecar {
   /** Open connections on the app / peer port, as the connection caps count them. */
   public int appConnections() { return appGuard.openConnections(); }
   public int peerConnections() { return peerGuard.openConnections(); }
+  /** Connections accepted on the peer port so far (with mTLS: completed handshakes). */
+  public long peerConnectionsAccepted() { return peerGuard.acceptedConnections(); }
 
   private final class HubVerticle extends VerticleBase {
     @Override public Future<?> start() {

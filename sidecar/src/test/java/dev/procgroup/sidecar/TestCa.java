@@ -115,7 +115,7 @@ final class TestCa {
     final AtomicInteger issued = new AtomicInteger();
     final AtomicInteger refused = new AtomicInteger();
 
-    Issuer(Vertx vertx, Duration ttl) {
+    Issuer(Vertx vertx, Duration ttl, int port) {
       this.ttl = ttl;
       try {
         KeyPair serving = PeerIdentity.newKey();
@@ -152,7 +152,7 @@ final class TestCa {
                     + e.getClass().getSimpleName() + "\"}}");
               }
             }));
-        Await.of(server.listen(0, "127.0.0.1"));
+        Await.of(server.listen(port, "127.0.0.1"));
       } catch (Exception e) {
         throw new IllegalStateException(e);
       }
