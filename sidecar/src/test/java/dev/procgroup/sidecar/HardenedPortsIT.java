@@ -138,6 +138,33 @@ class HardenedPortsIT {
     assertThat(http.invoke(a.hubPort(), "quiet", "m", "[7]", Map.of()).status()).isEqualTo(200);
   }
 
+  /** The Java client's WebSocket (java.net.http) answers the pings by itself: it outlives the idle timeout. */
+  @Test
+  void theJdkWebSocketClientAnswersPingsAndStaysConnected() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger pings = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.CompletableFuture<Integer> closed = new java.util.concurrent.CompletableFuture<>();
+    java.net.http.WebSocket ws = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
+        .buildAsync(java.net.URI.create("ws://127.0.0.1:" + a.hubPort() + "/v1/connect"),
+            new java.net.http.WebSocket.Listener() {
+              @Override public java.util.concurrent.CompletionStage<?> onPing(java.net.http.WebSocket w,
+                                                                             java.nio.ByteBuffer message) {
+                pings.incrementAndGet();
+                return java.net.http.WebSocket.Listener.super.onPing(w, message);
+              }
+
+              @Override public java.util.concurrent.CompletionStage<?> onClose(java.net.http.WebSocket w, int code,
+                                                                              String reason) {
+                closed.complete(code);
+                return null;
+              }
+            }).get(5, java.util.concurrent.TimeUnit.SECONDS);
+    Thread.sleep(1500); // two and a half WebSocket idle timeouts (600 ms), pings every 150 ms
+    assertThat(pings.get()).isGreaterThanOrEqualTo(3);
+    assertThat(closed).isNotDone();
+    assertThat(ws.isInputClosed()).isFalse();
+    ws.sendClose(java.net.http.WebSocket.NORMAL_CLOSURE, "done").get(5, java.util.concurrent.TimeUnit.SECONDS);
+  }
+
   @Test
   void connectionsBeyondTheCapGet503() {
     List<Raw> held = new ArrayList<>();
