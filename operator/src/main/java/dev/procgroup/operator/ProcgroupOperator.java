@@ -177,6 +177,7 @@ public final class ProcgroupOperator implements AutoCloseable {
    * reconciling.
    */
   public static void main(String[] args) {
+    IdentityIssuer.limitJdkHttpServer(); // before the first JDK HTTP server (the /metrics one) starts
     try {
       OperatorConfig config = OperatorConfig.fromEnvironment(System.getenv());
       ProcgroupOperator op = new ProcgroupOperator(clientConfig(), config);

@@ -141,6 +141,19 @@ public final class IdentityIssuer implements AutoCloseable {
         && o.getApiVersion() != null && o.getApiVersion().startsWith("procgroup.dev/"));
   }
 
+  /**
+   * Time limits for the JDK's HTTP server, which has none by default: a client that sends its request slowly would
+   * hold one of the issuer's threads for good (the issuer's port is reachable from every pod). The JDK reads these
+   * properties once, when its first server starts, so {@code main} calls this before anything else; a value already
+   * given on the command line is kept.
+   */
+  public static void limitJdkHttpServer() {
+    System.getProperties().putIfAbsent("sun.net.httpserver.maxReqTime", "10");   // seconds to read a request
+    System.getProperties().putIfAbsent("sun.net.httpserver.maxRspTime", "30");   // seconds to write a response
+    System.getProperties().putIfAbsent("sun.net.httpserver.maxReqHeaders", "64");
+    System.getProperties().putIfAbsent("sun.net.httpserver.idleInterval", "30"); // seconds an idle connection stays
+  }
+
   /** Starts the HTTPS server on {@code settings.port()} (0: any; see {@link #port()}). */
   public void listen() throws Exception {
     KeyPair serving = CertificateAuthority.newEcKey();
@@ -162,7 +175,7 @@ public final class IdentityIssuer implements AutoCloseable {
         params.setSSLParameters(p);
       }
     });
-    executor = Executors.newFixedThreadPool(2, r -> {
+    executor = Executors.newFixedThreadPool(8, r -> {
       Thread t = new Thread(r, "identity-issuer");
       t.setDaemon(true);
       return t;
