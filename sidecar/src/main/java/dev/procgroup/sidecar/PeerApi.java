@@ -12,22 +12,25 @@ import java.util.Map;
 final class PeerApi {
 
   private final Hub hub;
-  private final TokenCheck tokens;
+  private final PeerToken tokens;
   private final int maxBody;
   private final Limits limits;
   /** Requests in progress by remote address: at most {@link Limits#peerMaxConcurrentPerRemote} each. */
   private final Map<String, Integer> inProgress = new HashMap<>();
 
-  /** @param mtls the TLS handshake authenticated the peer (its certificate names our group): no bearer token */
-  PeerApi(Hub hub, boolean mtls) {
+  /**
+   * @param tokens the group's bearer token; null with mTLS, where the TLS handshake authenticated the peer (its
+   *     certificate names our group)
+   */
+  PeerApi(Hub hub, PeerToken tokens) {
     this.hub = hub;
-    this.tokens = mtls ? null : new TokenCheck(hub.config.hubToken);
+    this.tokens = tokens;
     this.maxBody = hub.config.maxBodyBytes;
     this.limits = hub.config.limits;
   }
 
   void handle(HttpServerRequest req) {
-    if (tokens != null && !tokens.allows(req.getHeader("Authorization"))) {
+    if (tokens != null && !tokens.allows(req.getHeader("Authorization"), System.currentTimeMillis())) {
       hub.metrics.peerAuthFailure();
       // A small body is drained first (see HttpSupport.readBody on resets) and the connection stays usable; a large
       // one is not read at all.

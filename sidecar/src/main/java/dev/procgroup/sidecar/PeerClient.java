@@ -13,6 +13,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.KeyCertOptions;
 import io.vertx.core.net.TrustOptions;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * The peer API client: one pooled keep-alive HTTP/1.1 client for all peers (Vert.x pools per host:port).
@@ -24,14 +25,15 @@ final class PeerClient implements PeerTransport {
   static final int CONNECT_TIMEOUT_MS = 2000;
 
   private final HttpClientAgent client;
-  private final String authorization;
+  private final PeerToken token;
   private final HubMetrics metrics;
 
   /**
    * Per peer (Vert.x pools per host:port) at most {@link Limits#peerPoolPerPeer} connections and
    * {@link Limits#peerQueuePerPeer} calls waiting for one; a call beyond fails at once (503 PeerBusy).
    */
-  PeerClient(Vertx vertx, String token, PeerIdentity identity, Limits limits, HubMetrics metrics) {
+  /** @param token the group's bearer token, null with mTLS ({@code identity}) */
+  PeerClient(Vertx vertx, PeerToken token, PeerIdentity identity, Limits limits, HubMetrics metrics) {
     HttpClientOptions options = new HttpClientOptions();
     if (identity != null) {
       // mTLS, TLS 1.3 only: our current certificate, and the peer's must chain to the group CA and name our group
@@ -50,12 +52,12 @@ final class PeerClient implements PeerTransport {
         .setKeepAliveTimeout((int) Math.max(1, (limits.peerClientIdleTimeoutMs() + 999) / 1000))
         .setMaxInitialLineLength(8192),
         new PoolOptions().setHttp1MaxSize(limits.peerPoolPerPeer()).setMaxWaitQueueSize(limits.peerQueuePerPeer()));
-    this.authorization = identity != null ? null : "Bearer " + token;
+    this.token = identity != null ? null : token;
     this.metrics = metrics;
   }
 
   /** @param timeoutMs idle timeout of the exchange; 0 = none (invoke: the hub's own call timer decides) */
-  private RequestOptions options(Peer peer, HttpMethod method, String uri, long timeoutMs) {
+  private RequestOptions options(Peer peer, HttpMethod method, String uri, long timeoutMs, String bearer) {
     String address = peer.address;
     int colon = address.lastIndexOf(':');
     String host = address.substring(0, colon);
@@ -63,8 +65,39 @@ final class PeerClient implements PeerTransport {
     RequestOptions o = new RequestOptions().setMethod(method).setHost(host).setPort(Integer.parseInt(address.substring(colon + 1)))
         .setURI(uri).setConnectTimeout(CONNECT_TIMEOUT_MS).setIdleTimeout(timeoutMs > 0 ? timeoutMs : -1)
         .putHeader("Content-Type", "application/json");
-    if (authorization != null) o.putHeader("Authorization", authorization);
+    if (bearer != null) o.putHeader("Authorization", "Bearer " + bearer);
     return o;
+  }
+
+  /**
+   * One request; with the bearer token, a 401 while a token change is in its grace period is retried once with the
+   * previous token: that peer's kubelet has not updated its copy of the Secret yet.
+   */
+  private Future<Response> exchange(Peer peer, HttpMethod method, String uri, long timeoutMs, Buffer body,
+                                    UnaryOperator<RequestOptions> extra, Hub.RemoteInvocation call) {
+    return once(peer, method, uri, timeoutMs, body, extra, call, token == null ? null : token.current())
+        .compose(r -> {
+          String previous = token == null ? null : token.previous(System.currentTimeMillis());
+          if (r.status() == 401 && previous != null && (call == null || !call.settled())) {
+            return once(peer, method, uri, timeoutMs, body, extra, call, previous);
+          }
+          return Future.succeededFuture(r);
+        });
+  }
+
+  private Future<Response> once(Peer peer, HttpMethod method, String uri, long timeoutMs, Buffer body,
+                                UnaryOperator<RequestOptions> extra, Hub.RemoteInvocation call, String bearer) {
+    return client.request(extra.apply(options(peer, method, uri, timeoutMs, bearer))).compose(req -> {
+      if (call != null) {
+        if (call.settled()) {
+          metrics.refused("peer", "dropped_late");
+          req.reset();
+          return Future.failedFuture("the call ended while it waited for a connection");
+        }
+        call.abort = () -> req.reset();
+      }
+      return (body == null ? req.send() : req.send(body)).compose(PeerClient::toResponse);
+    });
   }
 
   @Override public Future<Response> invoke(Peer peer, String object, String method, Buffer args, long timeoutMs,
@@ -73,35 +106,27 @@ final class PeerClient implements PeerTransport {
     // exchange (call.abort resets it, which closes that connection: nothing late is read or sent on it). Waiting in
     // the pool queue is bounded by the same deadline (the request's connect timeout covers the wait for a pooled
     // connection), and a call that ended while queued is never sent.
-    RequestOptions o = options(peer, HttpMethod.POST, "/peer/v1/invoke/" + object + "/" + method, 0)
-        .putHeader("Procgroup-Timeout-Ms", Long.toString(timeoutMs)).setConnectTimeout(Math.max(1, timeoutMs));
-    return client.request(o).compose(req -> {
-      if (call.settled()) {
-        metrics.refused("peer", "dropped_late");
-        req.reset();
-        return Future.failedFuture("the call ended while it waited for a connection");
-      }
-      call.abort = () -> req.reset();
-      return req.send(args).compose(PeerClient::toResponse);
-    });
+    return exchange(peer, HttpMethod.POST, "/peer/v1/invoke/" + object + "/" + method, 0, args,
+        o -> o.putHeader("Procgroup-Timeout-Ms", Long.toString(timeoutMs)).setConnectTimeout(Math.max(1, timeoutMs)),
+        call);
   }
 
   @Override public Future<JsonObject> fetchObjects(Peer peer) {
-    return client.request(options(peer, HttpMethod.GET, "/peer/v1/objects", CONTROL_TIMEOUT_MS))
-        .compose(req -> req.send().compose(PeerClient::toResponse)).compose(r -> r.status() == 200
+    return exchange(peer, HttpMethod.GET, "/peer/v1/objects", CONTROL_TIMEOUT_MS, null, o -> o, null)
+        .compose(r -> r.status() == 200
             ? Future.succeededFuture(new JsonObject(r.body()))
             : Future.failedFuture("HTTP " + r.status() + " " + r.body()));
   }
 
   @Override public Future<Void> announce(Peer peer, Buffer document) {
-    return client.request(options(peer, HttpMethod.POST, "/peer/v1/announce", CONTROL_TIMEOUT_MS))
-        .compose(req -> req.send(document).compose(PeerClient::toResponse)).compose(r -> r.status() / 100 == 2
+    return exchange(peer, HttpMethod.POST, "/peer/v1/announce", CONTROL_TIMEOUT_MS, document, o -> o, null)
+        .compose(r -> r.status() / 100 == 2
             ? Future.succeededFuture() : Future.failedFuture("HTTP " + r.status() + " " + r.body()));
   }
 
   @Override public Future<Integer> event(Peer peer, String event, Buffer body) {
-    return client.request(options(peer, HttpMethod.POST, "/peer/v1/events/" + event, CONTROL_TIMEOUT_MS))
-        .compose(req -> req.send(body).compose(PeerClient::toResponse)).compose(r -> r.status() / 100 == 2
+    return exchange(peer, HttpMethod.POST, "/peer/v1/events/" + event, CONTROL_TIMEOUT_MS, body, o -> o, null)
+        .compose(r -> r.status() / 100 == 2
             ? Future.succeededFuture(new JsonObject(r.body()).getInteger("delivered", 0))
             : Future.failedFuture("HTTP " + r.status() + " " + r.body()));
   }

@@ -34,6 +34,7 @@ public final class Sidecar {
   private int hubPort, peerPort, metricsPort;
   private PortGuard appGuard, peerGuard;
   private IdentityClient identityClient;
+  private PeerToken peerToken;
 
   public Sidecar(SidecarConfig config) {
     this.config = config;
@@ -79,10 +80,14 @@ public final class Sidecar {
 
     private Future<?> startServers(HubMetrics metrics, PeerIdentity identity) {
       LocalHub local = new LocalHub(Timers.of(vertx), metrics);
-      peerClient = new PeerClient(vertx, config.hubToken, identity, config.limits, metrics);
+      if (identity == null) {
+        peerToken = new PeerToken(config.hubToken, config.hubTokenFile, Timers.of(vertx));
+        peerToken.start();
+      }
+      peerClient = new PeerClient(vertx, peerToken, identity, config.limits, metrics);
       hub = new Hub(config, local, metrics, peerClient, Timers.of(vertx));
       AppApi app = new AppApi(hub, Timers.of(vertx));
-      PeerApi peer = new PeerApi(hub, identity != null);
+      PeerApi peer = new PeerApi(hub, peerToken);
       OpsApi ops = new OpsApi(metrics, new AppProcessMetrics(config), () -> started,
           () -> started && hub.isSynced());
       discovery = config.discoveryMode == SidecarConfig.DiscoveryMode.STATIC
@@ -148,6 +153,7 @@ public final class Sidecar {
       started = false;
       if (discovery != null) discovery.stop();
       if (identityClient != null) identityClient.stop();
+      if (peerToken != null) peerToken.stop();
       if (hub != null) hub.local.closeAll();
       List<Future<?>> closing = new ArrayList<>();
       for (HttpServer s : servers) closing.add(s.close());

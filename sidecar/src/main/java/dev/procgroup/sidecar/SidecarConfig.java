@@ -32,6 +32,8 @@ public final class SidecarConfig {
   public final String podName;
   public final String podIp;
   public final String hubToken;
+  /** Where {@link #hubToken} came from (re-read for changes: PeerToken); null when given directly. */
+  public final Path hubTokenFile;
   public final String hubHost;
   public final int hubPort;
   public final String peerHost;
@@ -60,6 +62,7 @@ public final class SidecarConfig {
     this.podName = require(b.podName, "PROCGROUP_POD_NAME");
     this.podIp = b.podIp == null ? "" : b.podIp;
     this.identity = b.identity;
+    this.hubTokenFile = identity != null ? null : b.hubTokenFile;
     this.hubToken = identity != null ? null : require(b.hubToken, "PROCGROUP_HUB_TOKEN_FILE (or PROCGROUP_HUB_TOKEN), "
         + "or PROCGROUP_IDENTITY_URL for mTLS");
     this.hubHost = b.hubHost;
@@ -102,6 +105,7 @@ public final class SidecarConfig {
         .podName(env.getOrDefault("PROCGROUP_POD_NAME", env.get("HOSTNAME")))
         .podIp(env.get("PROCGROUP_POD_IP"))
         .hubToken(hubToken(env))
+        .hubTokenFile(blank(env.get("PROCGROUP_HUB_TOKEN_FILE")) ? null : Path.of(env.get("PROCGROUP_HUB_TOKEN_FILE").trim()))
         .hubPort(intEnv(env, "PROCGROUP_HUB_PORT", 7070))
         .peerPort(intEnv(env, "PROCGROUP_PEER_PORT", 7071))
         .metricsPort(intEnv(env, "PROCGROUP_METRICS_PORT", 9464))
@@ -174,6 +178,10 @@ public final class SidecarConfig {
     return peers;
   }
 
+  private static boolean blank(String s) {
+    return s == null || s.isBlank();
+  }
+
   private static int intEnv(Map<String, String> env, String name, int dflt) {
     String v = env.get(name);
     return v == null || v.isBlank() ? dflt : Integer.parseInt(v.trim());
@@ -197,6 +205,7 @@ public final class SidecarConfig {
     private boolean peerAddressAnnotation;
     private long appPid;
     private String appMetrics = "auto";
+    private Path hubTokenFile;
     private Limits limits = Limits.defaults();
     private IdentitySettings identity;
 
@@ -206,6 +215,7 @@ public final class SidecarConfig {
     public Builder podName(String v) { podName = v; return this; }
     public Builder podIp(String v) { podIp = v; return this; }
     public Builder hubToken(String v) { hubToken = v; return this; }
+    public Builder hubTokenFile(Path v) { hubTokenFile = v; return this; }
     public Builder hubHost(String v) { hubHost = v; return this; }
     public Builder hubPort(int v) { hubPort = v; return this; }
     public Builder peerHost(String v) { peerHost = v; return this; }

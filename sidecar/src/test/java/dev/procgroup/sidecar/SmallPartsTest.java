@@ -103,6 +103,29 @@ class SmallPartsTest {
   }
 
   @Test
+  void aChangedTokenFileIsSentAtOnceAndThePreviousTokenAcceptedForTheGrace(@org.junit.jupiter.api.io.TempDir
+      java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path file = dir.resolve("token");
+    java.nio.file.Files.writeString(file, "old");
+    FakeTimers timers = new FakeTimers();
+    PeerToken t = new PeerToken("old", file, timers);
+    assertThat(t.refresh(0)).isFalse();
+    java.nio.file.Files.writeString(file, "new\n");
+    assertThat(t.refresh(1000)).isTrue();
+    assertThat(t.current()).isEqualTo("new");
+    assertThat(t.allows("Bearer new", 1000)).isTrue();
+    assertThat(t.allows("Bearer old", 1000 + PeerToken.GRACE_MS - 1)).isTrue();
+    assertThat(t.allows("Bearer old", 1000 + PeerToken.GRACE_MS)).isFalse();
+    assertThat(t.allows("Bearer other", 1000)).isFalse();
+    java.nio.file.Files.writeString(file, ""); // a Secret being replaced: an empty file is no token
+    assertThat(t.refresh(2000)).isFalse();
+    assertThat(t.current()).isEqualTo("new");
+    PeerToken fixed = new PeerToken("fixed", null, timers);
+    assertThat(fixed.refresh(0)).isFalse();
+    assertThat(fixed.allows("Bearer fixed", 0)).isTrue();
+  }
+
+  @Test
   void configFromEnvNeedsTheOperatorVariablesAndADiscoveryMode() {
     Map<String, String> env = Map.of("PROCGROUP_GROUP", "g", "PROCGROUP_PROCESS", "web", "PROCGROUP_POD_NAME", "p",
         "PROCGROUP_HUB_TOKEN", "t", "PROCGROUP_STATIC_PEERS", "", "PROCGROUP_HUB_PORT", "17070");
