@@ -13,9 +13,10 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -24,7 +25,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class ClusterWriter {
   private final KubernetesClient client;
-  private final Set<String> tokensCreated = ConcurrentHashMap.newKeySet();
+  static final Duration TOKEN_RECHECK = Duration.ofSeconds(10);
+  private final Map<String, Instant> tokenChecked = new ConcurrentHashMap<>();
 
   ClusterWriter(KubernetesClient client) {
     this.client = client;
@@ -75,16 +77,24 @@ final class ClusterWriter {
             .build(), patch);
   }
 
-  /** Creates the group's peer token once; an existing one (409) is kept, never rotated under running pods. */
-  void ensureHubToken(ProcessGroup pg) {
+  /**
+   * Creates the group's peer token: once per operator lifetime, and again (at most every {@link #TOKEN_RECHECK})
+   * while some pod of the group is not ready, which is when a deleted Secret matters: a new pod cannot mount it.
+   * The operator may only create Secrets, never read or watch them (no cluster-wide read of Secrets), so this
+   * create is the check: an existing Secret (409) is kept, never rotated under running pods; a recreated one has a
+   * new token, which the sidecars pick up from their volume (they accept the previous one for a while).
+   */
+  void ensureHubToken(ProcessGroup pg, boolean recheck) {
     String key = pg.getMetadata().getUid();
-    if (tokensCreated.contains(key)) return;
+    Instant last = tokenChecked.get(key);
+    Instant now = Instant.now();
+    if (last != null && (!recheck || last.plus(TOKEN_RECHECK).isAfter(now))) return;
     try {
       client.secrets().inNamespace(pg.getMetadata().getNamespace()).resource(HubAccess.tokenSecret(pg)).create();
     } catch (KubernetesClientException e) {
       if (e.getCode() != 409) throw e;
     }
-    tokensCreated.add(key);
+    tokenChecked.put(key, now);
   }
 
   void deleteDeployment(Deployment d) {
@@ -114,6 +124,6 @@ final class ClusterWriter {
   }
 
   void forget(ProcessGroup pg) {
-    tokensCreated.remove(pg.getMetadata().getUid());
+    tokenChecked.remove(pg.getMetadata().getUid());
   }
 }

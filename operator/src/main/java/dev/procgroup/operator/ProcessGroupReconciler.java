@@ -172,7 +172,8 @@ public class ProcessGroupReconciler implements Reconciler<ProcessGroup>, Cleaner
       List<String> refused = new ArrayList<>();
       boolean hub = DesiredDeployment.hubEnabled(pg, config.sidecar());
       try {
-        if (hub) cluster.ensureHubToken(pg);
+        // the peer token (without mTLS): a pod that is not ready may be one that cannot mount a deleted Secret
+        if (hub && config.sidecar().identity() == null) cluster.ensureHubToken(pg, !allPodsReady(pods));
       } catch (KubernetesClientException e) {
         refused.add("hub Secret: " + ClusterWriter.apiMessage(e));
       }
@@ -262,6 +263,12 @@ public class ProcessGroupReconciler implements Reconciler<ProcessGroup>, Cleaner
     } catch (KubernetesClientException e) {
       LOG.debug("could not mark {} terminating: {}", pg.getMetadata().getName(), e.getMessage());
     }
+  }
+
+  private static boolean allPodsReady(Map<String, List<Pod>> pods) {
+    return pods.values().stream().flatMap(List::stream).filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+        .allMatch(p -> p.getStatus() != null && p.getStatus().getConditions() != null && p.getStatus().getConditions()
+            .stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())));
   }
 
   private static Map<String, List<Pod>> podsByProcess(Context<ProcessGroup> context) {

@@ -96,6 +96,24 @@ class DriftRepairIT extends ApiTestSupport {
       });
     }
 
+    // the hub Secret: the operator may not read Secrets, so a deleted one is recreated when it matters, when a pod
+    // of the group is not ready (a new pod could not mount it)
+    var secret = client.secrets().inNamespace(ns).withName("d-hub");
+    String uid = secret.get().getMetadata().getUid();
+    secret.delete();
+    await().atMost(Duration.ofSeconds(10)).until(() -> secret.get() == null);
+    io.fabric8.kubernetes.api.model.Pod pod = client.pods().inNamespace(ns).withLabel(
+        dev.procgroup.operator.desired.Labels.PROCESS, "web").list().getItems().get(0);
+    pod.getStatus().getConditions().stream().filter(c -> c.getType().equals("Ready")).forEach(c -> c.setStatus("False"));
+    client.pods().inNamespace(ns).resource(pod).updateStatus();
+    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+      assertThat(secret.get()).as("hub Secret recreated").isNotNull();
+      assertThat(secret.get().getMetadata().getUid()).isNotEqualTo(uid);
+    });
+    pod = client.pods().inNamespace(ns).withName(pod.getMetadata().getName()).get();
+    pod.getStatus().getConditions().stream().filter(c -> c.getType().equals("Ready")).forEach(c -> c.setStatus("True"));
+    client.pods().inNamespace(ns).resource(pod).updateStatus();
+
     client.rbac().roles().inNamespace(ns).withName("d-hub").edit(r -> {
       r.getRules().get(0).setVerbs(List.of("get", "list", "watch", "delete"));
       return r;
