@@ -82,11 +82,13 @@ class ProcgroupChaos {
 
   @AfterAll
   void cleanUp() {
-    control.releaseApiserver();
+    if (control != null) control.releaseApiserver();
     try {
-      // Every group goes through the operator's ordered stop; then the namespace.
-      cluster.kubectlResult("delete", "procgroups", "--all", "-n", ns, "--wait=true", "--timeout=120s");
-      client.namespaces().withName(ns).delete();
+      if (ns != null) {
+        // Every group goes through the operator's ordered stop; then the namespace.
+        cluster.kubectlResult("delete", "procgroups", "--all", "-n", ns, "--wait=true", "--timeout=120s");
+        client.namespaces().withName(ns).delete();
+      }
     } finally {
       if (watch != null) watch.close();
     }
