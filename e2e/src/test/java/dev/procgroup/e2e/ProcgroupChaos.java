@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -469,33 +470,46 @@ class ProcgroupChaos {
 
   static final String REPAIRED = "chaos-repair";
 
+  /**
+   * The hub Secret deleted, then a pod that needs it: web's pod is deleted, and its replacement cannot mount the
+   * peer token without the Secret. The operator must bring the Secret back so that the new pod starts, with no
+   * human step (it need not recreate it before a pod needs it: it does not read Secrets).
+   */
   @Test
   @Order(70)
-  @Timeout(value = 120, unit = TimeUnit.SECONDS)
-  void step7a_theHubSecretDeletedIsRecreated() {
+  @Timeout(value = 150, unit = TimeUnit.SECONDS)
+  void step7a_theHubSecretDeletedIsRepairedAndANewPodStartsOnIt() {
     applyAndAwaitRunning(REPAIRED, "2/2");
-    Supplier<HasMetadata> secret = () -> client.secrets().inNamespace(ns).withName(REPAIRED + "-hub").get();
-    String token = new String(java.util.Base64.getDecoder().decode(client.secrets().inNamespace(ns)
-        .withName(REPAIRED + "-hub").get().getData().get("token")), StandardCharsets.UTF_8);
-    long ms = deleteAndAwaitRecreated("secret", REPAIRED + "-hub", secret);
-    var now = client.secrets().inNamespace(ns).withName(REPAIRED + "-hub").get();
-    String newToken = new String(java.util.Base64.getDecoder().decode(now.getData().get("token")), StandardCharsets.UTF_8);
-    assertThat(newToken).as("a peer token").hasSizeGreaterThanOrEqualTo(32);
-    // What a missing Secret breaks: a sidecar that restarts reads its token from it (CreateContainerConfigError
-    // without it). Web's restarts now, Ready again on the recreated Secret; step 7f checks the peers still agree.
+    String name = REPAIRED + "-hub";
+    Secret before = client.secrets().inNamespace(ns).withName(name).get();
+    assertThat(before).as("secret/%s before the delete", name).isNotNull();
+    Instant deleted = Instant.now();
+    cluster.kubectl("delete", "secret", name, "-n", ns, "--wait=true", "--timeout=60s");
     Pod web = single(livePods(REPAIRED, "web"));
-    int restarts = ControlPlane.containerStatus(web, HUB_CONTAINER).getRestartCount();
-    Instant killed = Instant.now();
-    control.killContainer(web, HUB_CONTAINER);
-    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
-      var c = ControlPlane.containerStatus(client.pods().inNamespace(ns).withName(web.getMetadata().getName()).get(),
-          HUB_CONTAINER);
-      return c.getRestartCount() == restarts + 1 && Boolean.TRUE.equals(c.getReady());
+    Instant podDeleted = Instant.now();
+    cluster.kubectl("delete", "pod", web.getMetadata().getName(), "-n", ns, "--wait=false");
+    Instant[] secretBack = new Instant[1];
+    await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> {
+      Secret now = client.secrets().inNamespace(ns).withName(name).get();
+      if (secretBack[0] == null && now != null && !now.getMetadata().getUid().equals(before.getMetadata().getUid())) {
+        secretBack[0] = Instant.now();
+      }
+      List<Pod> live = livePods(REPAIRED, "web");
+      return secretBack[0] != null && live.size() == 1 && !live.get(0).getMetadata().getUid().equals(web.getMetadata().getUid())
+          && NamespaceWatch.podReady(live.get(0));
     });
+    Instant podReady = Instant.now();
     awaitStatus(REPAIRED, s -> running(s, "2/2"), CONVERGE);
-    measure("step 7, hub Secret %s-hub deleted: recreated in %d ms (token %s); web's sidecar then SIGKILLed: Ready "
-        + "again on it and the group Running %d ms after the kill", REPAIRED, ms,
-        newToken.equals(token) ? "unchanged" : "new", ms(killed, Instant.now()));
+    Secret now = client.secrets().inNamespace(ns).withName(name).get();
+    assertOwned("secret/" + name, now);
+    String token = new String(java.util.Base64.getDecoder().decode(now.getData().get("token")), StandardCharsets.UTF_8);
+    assertThat(token).as("a peer token").hasSizeGreaterThanOrEqualTo(32);
+    measure("step 7, hub Secret %s deleted, then web's pod: Secret recreated %d ms after its deletion (%d ms after the "
+        + "replacement pod needed it; token %s), the new web pod Ready %d ms and the group Running %d ms after the pod "
+        + "was deleted", name, ms(deleted, secretBack[0]), Math.max(0, ms(podDeleted, secretBack[0])),
+        token.equals(new String(java.util.Base64.getDecoder().decode(before.getData().get("token")), StandardCharsets.UTF_8))
+            ? "unchanged" : "new", ms(podDeleted, podReady), ms(podDeleted, Instant.now()));
+    assertExactDeployments(REPAIRED, Set.of("web", "auto"));
   }
 
   @Test
@@ -572,27 +586,52 @@ class ProcgroupChaos {
   }
 
   /**
-   * After the repairs (a recreated Secret that web's restarted sidecar read, a hand edit undone), the group's
-   * sidecars still trust each other: every pod sees the other as a ready peer and no peer request was refused for
-   * its token (a Secret recreated with a new token would split the group in two).
+   * After the repairs (a recreated Secret that web's new pod started on, a hand edit undone), the group's pods
+   * still call each other through the hub: auto's pod (there before the repairs) publishes an object, web's pod
+   * (started after them) calls it. A Secret recreated with another token must not split the group in two.
    */
   @Test
   @Order(75)
-  @Timeout(value = 120, unit = TimeUnit.SECONDS)
-  void step7f_afterTheRepairsTheGroupsSidecarsStillAcceptEachOther() {
+  @Timeout(value = 150, unit = TimeUnit.SECONDS)
+  void step7f_afterTheRepairsThePodsStillCallEachOtherThroughTheHub() throws Exception {
     applyAndAwaitRunning(REPAIRED, "2/2");
-    List<Pod> pods = livePods(REPAIRED, null);
-    assertThat(pods).hasSize(2);
-    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
-      for (Pod p : pods) {
-        String metrics = new String(cluster.get("http://" + p.getStatus().getPodIP() + ":9464/metrics").body(),
-            StandardCharsets.UTF_8);
-        assertThat(ProcgroupE2E.metricValue(metrics, "procgroup_hub_peers", "state=\"ready\""))
-            .as("ready peers seen by %s", p.getMetadata().getName()).isEqualTo(1.0);
-        assertThat(ProcgroupE2E.metricValue(metrics, "procgroup_hub_peer_auth_failures_total"))
-            .as("peer requests refused by %s for their token", p.getMetadata().getName()).isZero();
-      }
-    });
+    Pod auto = single(livePods(REPAIRED, "auto"));
+    Pod web = single(livePods(REPAIRED, "web"));
+    String publisher = "const ws = new WebSocket(process.env.PROCGROUP_HUB_URL.replace(/^http/, 'ws') + '/v1/connect');"
+        + " ws.onopen = () => ws.send(JSON.stringify({op: 'publish', object: 'repairEcho', methods: ['hello']}));"
+        + " ws.onmessage = (m) => { const f = JSON.parse(m.data); if (f.op === 'published') console.log('PUBLISHED');"
+        + " else if (f.op === 'invoke') ws.send(JSON.stringify({op: 'result', id: f.id, result: 'hi from ' + process.env.PROCGROUP_POD_NAME})); };"
+        + " setTimeout(() => process.exit(0), 100000);";
+    Path out = Files.createTempFile("chaos-publisher-", ".out");
+    Process p = new ProcessBuilder(cluster.kubectl, "--kubeconfig=" + cluster.kubeconfig, "exec", "-n", ns,
+        auto.getMetadata().getName(), "-c", "auto", "--", "node", "--experimental-websocket", "-e", publisher)
+        .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    String call = "fetch(process.env.PROCGROUP_HUB_URL + '/v1/invoke/repairEcho/hello', {method: 'POST', body: '[]',"
+        + " headers: {'content-type': 'application/json', 'procgroup-timeout-ms': '3000'}})"
+        + ".then(async r => console.log('STATUS ' + r.status + ' ' + await r.text()), e => console.log('ERROR ' + e.message))";
+    Instant start = Instant.now();
+    String[] last = new String[1];
+    try {
+      await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+        last[0] = cluster.kubectlResult("exec", "-n", ns, web.getMetadata().getName(), "-c", "web", "--", "node", "-e", call).out();
+        return last[0].contains("STATUS 200") && last[0].contains("hi from " + auto.getMetadata().getName());
+      });
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError("web -> auto through the hub, last answer: " + last[0] + "\npublisher: "
+          + Files.readString(out), e);
+    } finally {
+      p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      Files.deleteIfExists(out);
+    }
+    double refused = 0;
+    for (Pod pod : List.of(auto, web)) {
+      String metrics = new String(cluster.get("http://" + pod.getStatus().getPodIP() + ":9464/metrics").body(),
+          StandardCharsets.UTF_8);
+      refused += ProcgroupE2E.metricValue(metrics, "procgroup_hub_peer_auth_failures_total");
+    }
+    measure("step 7, after the repairs: web's new pod called an object published in auto's pod through the hub "
+        + "(answered %d ms after the publisher started; peer requests refused for their token meanwhile: %.0f)",
+        ms(start, Instant.now()), refused);
     deleteGroup(REPAIRED);
   }
 
@@ -606,11 +645,16 @@ class ProcgroupChaos {
       HasMetadata now = get.get();
       return now != null && !now.getMetadata().getUid().equals(before.getMetadata().getUid());
     });
-    HasMetadata now = get.get();
-    assertThat(now.getMetadata().getLabels()).as("%s/%s labels", kind, name).containsEntry(NamespaceWatch.GROUP, REPAIRED);
-    assertThat(now.getMetadata().getOwnerReferences()).as("%s/%s owner", kind, name)
-        .anySatisfy(o -> assertThat(o.getName()).isEqualTo(REPAIRED));
-    return ms(deleted, Instant.now());
+    long took = ms(deleted, Instant.now());
+    assertOwned(kind + "/" + name, get.get());
+    return took;
+  }
+
+  /** A child the operator made: the group's labels and the group as its owner. */
+  static void assertOwned(String what, HasMetadata o) {
+    assertThat(o.getMetadata().getLabels()).as("%s labels", what).containsEntry(NamespaceWatch.GROUP, REPAIRED);
+    assertThat(o.getMetadata().getOwnerReferences()).as("%s owner", what)
+        .anySatisfy(r -> assertThat(r.getName()).isEqualTo(REPAIRED));
   }
 
   // -- helpers ----------------------------------------------------------------------------------------------
