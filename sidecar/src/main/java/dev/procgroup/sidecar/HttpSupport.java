@@ -19,18 +19,11 @@ final class HttpSupport {
    * ({@link Limits#tooLargeDrainBytes}) the body is not drained any more: 413 and the connection closes.
    */
   static Future<Buffer> readBody(HttpServerRequest req, int max, long maxDrain) {
-    String length = req.getHeader("Content-Length");
-    long declared = -1;
-    if (length != null) {
-      try {
-        declared = Long.parseLong(length.trim());
-      } catch (NumberFormatException e) {
-        return Future.failedFuture(HubError.badRequest("bad Content-Length"));
-      }
-      boolean bodyNotSentYet = "100-continue".equalsIgnoreCase(req.getHeader("Expect"));
-      if (declared > max && (bodyNotSentYet || declared > maxDrain)) {
-        return Future.failedFuture(closing(HubError.tooLarge(max)));
-      }
+    long declared = declaredLength(req);
+    if (declared == UNREADABLE) return Future.failedFuture(HubError.badRequest("bad Content-Length"));
+    boolean bodyNotSentYet = "100-continue".equalsIgnoreCase(req.getHeader("Expect"));
+    if (declared > max && (bodyNotSentYet || declared > maxDrain)) {
+      return Future.failedFuture(closing(HubError.tooLarge(max)));
     }
     Promise<Buffer> promise = Promise.promise();
     Buffer body = Buffer.buffer(declared >= 0 && declared <= max ? (int) declared : 256);
@@ -86,15 +79,10 @@ final class HttpSupport {
         once.run();
       }
     };
-    String length = req.getHeader("Content-Length");
-    long declared = -1;
-    if (length != null) {
-      try {
-        declared = Long.parseLong(length.trim());
-      } catch (NumberFormatException e) {
-        closing.run();
-        return;
-      }
+    long declared = declaredLength(req);
+    if (declared == UNREADABLE) {
+      closing.run();
+      return;
     }
     if (declared > maxDrain || (declared < 0 && req.getHeader("Transfer-Encoding") != null)) {
       closing.run();
@@ -107,6 +95,21 @@ final class HttpSupport {
     });
     req.endHandler(v -> once.run());
     req.exceptionHandler(t -> once.run());
+  }
+
+  /** {@link #declaredLength}'s answer for a Content-Length that is no number. */
+  static final long UNREADABLE = -2;
+
+  /** The request's Content-Length: -1 when it has none, {@link #UNREADABLE} when it is no number. */
+  static long declaredLength(HttpServerRequest req) {
+    String length = req.getHeader("Content-Length");
+    if (length == null) return -1;
+    try {
+      long n = Long.parseLong(length.trim());
+      return n < 0 ? UNREADABLE : n;
+    } catch (NumberFormatException e) {
+      return UNREADABLE;
+    }
   }
 
   static void json(HttpServerResponse resp, int status, Buffer body) {
