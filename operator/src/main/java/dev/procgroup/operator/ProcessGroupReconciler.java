@@ -68,9 +68,11 @@ import org.slf4j.LoggerFactory;
  */
 @ControllerConfiguration(name = "processgroup", generationAwareEventProcessing = false)
 @Workflow(explicitInvocation = true, dependents = {
-    @Dependent(type = HubServiceAccount.class, reconcilePrecondition = HubEnabled.class),
-    @Dependent(type = HubRole.class, reconcilePrecondition = HubEnabled.class),
-    @Dependent(type = HubRoleBinding.class, reconcilePrecondition = HubEnabled.class),
+    @Dependent(name = "hub-service-account", type = HubServiceAccount.class, reconcilePrecondition = HubEnabled.class),
+    @Dependent(name = "hub-role", type = HubRole.class, reconcilePrecondition = HubEnabled.class),
+    // after what it binds: applied together, the binding's apply raced the Role's (a 404, healed on retry)
+    @Dependent(name = "hub-role-binding", type = HubRoleBinding.class, reconcilePrecondition = HubEnabled.class,
+        dependsOn = {"hub-service-account", "hub-role"}),
     @Dependent(type = GroupNetworkPolicy.class, reconcilePrecondition = NetworkPolicyEnabled.class),
     @Dependent(type = ProcessAutoscalers.class)})
 public class ProcessGroupReconciler implements Reconciler<ProcessGroup>, Cleaner<ProcessGroup> {
