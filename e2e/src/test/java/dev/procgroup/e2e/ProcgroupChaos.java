@@ -433,7 +433,8 @@ class ProcgroupChaos {
         .until(() -> client.resources(ProcessGroup.class).inNamespace(ns).withName(g).get() == null);
     Instant gone = Instant.now();
     String selector = NamespaceWatch.GROUP + "=" + g;
-    String kinds = "deployments,replicasets,pods,services,secrets,serviceaccounts,roles,rolebindings,horizontalpodautoscalers";
+    String kinds = "deployments,replicasets,pods,services,secrets,serviceaccounts,roles,rolebindings,"
+        + "horizontalpodautoscalers,networkpolicies";
     await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
       assertThat(cluster.kubectl("get", kinds, "-n", ns, "-l", selector, "-o", "name").strip()).as("left by label").isEmpty();
       assertThat(cluster.kubectl(prepend(children, "get", "-n", ns, "-o", "name", "--ignore-not-found")).strip())
@@ -673,6 +674,53 @@ class ProcgroupChaos {
   static long ms(Instant from, Instant to) { return Duration.between(from, to).toMillis(); }
 
   /** Applies the group (idempotent) and waits until it runs with READY {@code ready}. */
+  // -- 8. deletions that bypass the reverse order (operator/README.md, Stop): they still end, leaving nothing ----
+
+  /**
+   * {@code kubectl delete --cascade=foreground}: the garbage collector deletes every order at once (documented), but
+   * the group goes away only after its pods (the finalizer holds it), and nothing is left.
+   */
+  @Test
+  @Order(80)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void step8a_aForegroundCascadeEndsWithTheGroupGoneAfterItsPods() {
+    String g = "chaos-stop";
+    cluster.kubectl("apply", "-n", ns, "-f", GROUPS.resolve(g + ".yaml").toString());
+    await().atMost(CONVERGE).pollInterval(Duration.ofMillis(250)).until(() -> livePods(g, "slow").size() == 1);
+    Instant deleted = Instant.now();
+    cluster.kubectl("delete", "-n", ns, "procgroup/" + g, "--cascade=foreground", "--wait=false");
+    await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100))
+        .until(() -> client.resources(ProcessGroup.class).inNamespace(ns).withName(g).get() == null);
+    Instant gone = Instant.now();
+    assertThat(client.pods().inNamespace(ns).withLabel(NamespaceWatch.GROUP, g).list().getItems())
+        .as("pods of the group when the group is gone").isEmpty();
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+        assertThat(cluster.kubectl("get", "deployments,replicasets,pods,services,serviceaccounts,roles,rolebindings,"
+            + "horizontalpodautoscalers,networkpolicies", "-n", ns, "-l", NamespaceWatch.GROUP + "=" + g, "-o", "name")
+            .strip()).as("left by label").isEmpty());
+    measure("step 8a, deleted with --cascade=foreground: the group gone %d ms after the delete, after its pods, "
+        + "nothing left %d ms after it", ms(deleted, gone), ms(deleted, Instant.now()));
+  }
+
+  /** The namespace deleted under a running group: the operator's finalizer does not hold the namespace forever. */
+  @Test
+  @Order(81)
+  @Timeout(value = 240, unit = TimeUnit.SECONDS)
+  void step8b_aNamespaceDeletedUnderARunningGroupGoesAway() {
+    String other = ns + "-gone";
+    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(other).endMetadata().build())
+        .create();
+    cluster.kubectl("apply", "-n", other, "-f", GROUPS.resolve("chaos-stop.yaml").toString());
+    await().atMost(CONVERGE).pollInterval(Duration.ofMillis(250)).until(() ->
+        client.pods().inNamespace(other).withLabel(NamespaceWatch.GROUP, "chaos-stop").list().getItems().size() == 3);
+    Instant deleted = Instant.now();
+    client.namespaces().withName(other).delete();
+    await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500))
+        .until(() -> client.namespaces().withName(other).get() == null);
+    measure("step 8b, namespace deleted under a running group (3 orders): namespace gone %d ms after the delete",
+        ms(deleted, Instant.now()));
+  }
+
   void applyAndAwaitRunning(String group, String ready) {
     if (client.resources(ProcessGroup.class).inNamespace(ns).withName(group).get() == null) {
       Instant applied = Instant.now();

@@ -35,6 +35,25 @@ abstract class ApiTestSupport {
     return client.resource(pg).create();
   }
 
+  /**
+   * A spec change as a patch of the latest version (what kubectl edit does): the operator's status writes move the
+   * resourceVersion, so an update of an object read before would be refused with 409 now and then.
+   */
+  void editSpec(String name, java.util.function.Consumer<ProcessGroup> change) {
+    client.resources(ProcessGroup.class).inNamespace(ns).withName(name).edit(pg -> {
+      change.accept(pg);
+      return pg;
+    });
+  }
+
+  /** {@link #editSpec} with the spec and annotations of a group read and changed before. */
+  void updateGroup(ProcessGroup changed) {
+    editSpec(changed.getMetadata().getName(), latest -> {
+      latest.setSpec(changed.getSpec());
+      latest.getMetadata().setAnnotations(changed.getMetadata().getAnnotations());
+    });
+  }
+
   ProcessGroup get(String name) {
     return client.resources(ProcessGroup.class).inNamespace(ns).withName(name).get();
   }

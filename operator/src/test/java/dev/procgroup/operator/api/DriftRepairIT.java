@@ -160,7 +160,7 @@ class DriftRepairIT extends ApiTestSupport {
       pg.getSpec().getProcesses().get(0).setAutoscale(a);
       pg.getSpec().getProcesses().get(0).setScale(null);
       pg.getSpec().getProcesses().get(0).setResources(cpu());
-      client.resource(pg).unlock().update(); // unconditional: a status patch may have moved resourceVersion
+      updateGroup(pg);
       await().atMost(Duration.ofSeconds(20)).until(() -> client.autoscaling().v2().horizontalPodAutoscalers()
           .inNamespace(ns).withName("sw-web").get() != null);
       awaitPhase("sw", "Running");
@@ -170,7 +170,7 @@ class DriftRepairIT extends ApiTestSupport {
       pg = get("sw");
       pg.getSpec().getProcesses().get(0).setAutoscale(null);
       pg.getSpec().getProcesses().get(0).setScale(2);
-      client.resource(pg).unlock().update(); // unconditional: a status patch may have moved resourceVersion
+      updateGroup(pg);
       awaitDeployment("sw-web", d -> d.getSpec().getReplicas() == 2);
       await().atMost(Duration.ofSeconds(20)).until(() -> client.autoscaling().v2().horizontalPodAutoscalers()
           .inNamespace(ns).withName("sw-web").get() == null);

@@ -124,7 +124,7 @@ class OrderedLifecycleIT extends ApiTestSupport {
     awaitPhase("shop", "Running");
     pg = get("shop");
     pg.getSpec().getProcesses().get(1).setScale(4);
-    client.resource(pg).update();
+    updateGroup(pg);
     awaitDeployment("shop-web", d -> d.getSpec().getReplicas() == 4);
     // a scale-up keeps the group Running (operator/README.md, Semantics): the new pods show in READY when Ready
     ProcessGroupStatus s = awaitStatus("shop", st -> st.getObservedGeneration() == 2L && "Running".equals(st.getPhase())
@@ -143,7 +143,7 @@ class OrderedLifecycleIT extends ApiTestSupport {
     pg.getSpec().getProcesses().get(0).setOrder(1);
     pg.getSpec().getProcesses().get(1).setOrder(0);
     pg.getSpec().setEnv(List.of(Environment.value("VERSION", "2"))); // a rollout for both
-    client.resource(pg).update();
+    updateGroup(pg);
     awaitDeployment("swap-second", d -> "0".equals(d.getMetadata().getLabels().get("procgroup.dev/order")));
     await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3))
         .until(() -> "0".equals(deployment("swap-first").getMetadata().getLabels().get("procgroup.dev/order")));
@@ -163,7 +163,7 @@ class OrderedLifecycleIT extends ApiTestSupport {
     String stamp = Instant.now().toString();
     ProcessGroup pg = get("rs");
     pg.getMetadata().setAnnotations(Map.of("procgroup.dev/restartedAt", stamp));
-    client.resource(pg).update();
+    updateGroup(pg);
     awaitDeployment("rs-db", d -> stamp.equals(podAnnotation(d, "procgroup.dev/restartedAt")));
     await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3))
         .until(() -> podAnnotation(deployment("rs-api"), "procgroup.dev/restartedAt") == null);
@@ -236,14 +236,14 @@ class OrderedLifecycleIT extends ApiTestSupport {
     awaitPhase("auto", "Running");
     ProcessGroup pg = get("auto");
     pg.getSpec().getProcesses().removeIf(p -> p.getName().equals("extra"));
-    client.resource(pg).update();
+    updateGroup(pg);
     await().atMost(Duration.ofSeconds(10)).until(() -> deployment("auto-extra") == null);
     assertThat(awaitPhase("auto", "Running").getProcesses()).extracting("name").containsExactly("agent", "web");
 
     pg = get("auto");
     pg.getSpec().getProcesses().get(1).setAutoscale(null);
     pg.getSpec().getProcesses().get(1).setScale(3);
-    client.resource(pg).update();
+    updateGroup(pg);
     await().atMost(Duration.ofSeconds(10)).until(() ->
         client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(ns).withName("auto-web").get() == null);
     awaitDeployment("auto-web", d -> d.getSpec().getReplicas() == 3

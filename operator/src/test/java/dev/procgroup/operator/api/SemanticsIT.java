@@ -210,17 +210,6 @@ class SemanticsIT extends ApiTestSupport {
     // (how a loop ends, Ready again with the restarts out of the window, is pinned by CrashLoopPolicyTest)
   }
 
-  /**
-   * A spec change as a patch (the API server applies it to the latest version): the operator's status writes move
-   * the resourceVersion, so an update of an object read before would be refused with 409 now and then.
-   */
-  void editSpec(String name, Consumer<ProcessGroup> change) {
-    client.resources(ProcessGroup.class).inNamespace(ns).withName(name).edit(pg -> {
-      change.accept(pg);
-      return pg;
-    });
-  }
-
   /** The kubelet's report of a container that restarted {@code count} times in all, the last just now. */
   void restart(String pod, int count, boolean readyAgain) {
     Pod p = client.pods().inNamespace(ns).withName(pod).get();

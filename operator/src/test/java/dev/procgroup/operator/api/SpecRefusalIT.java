@@ -48,7 +48,7 @@ class SpecRefusalIT extends ApiTestSupport {
 
     ProcessGroup pg = get("greedy");
     pg.getSpec().getProcesses().get(0).getResources().getRequests().put("memory", new Quantity("512Mi"));
-    client.resource(pg).unlock().update(); // unconditional: a status patch may have moved resourceVersion
+    updateGroup(pg);
     assertThat(condition(awaitPhase("greedy", "Running"), "Degraded").getStatus()).isEqualTo("False");
   }
 
