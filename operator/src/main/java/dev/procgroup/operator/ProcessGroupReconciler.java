@@ -28,6 +28,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.readiness.Readiness;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -269,8 +270,7 @@ public class ProcessGroupReconciler implements Reconciler<ProcessGroup>, Cleaner
 
   private static boolean allPodsReady(Map<String, List<Pod>> pods) {
     return pods.values().stream().flatMap(List::stream).filter(p -> p.getMetadata().getDeletionTimestamp() == null)
-        .allMatch(p -> p.getStatus() != null && p.getStatus().getConditions() != null && p.getStatus().getConditions()
-            .stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())));
+        .allMatch(Readiness::isPodReady);
   }
 
   private static Map<String, List<Pod>> podsByProcess(Context<ProcessGroup> context) {
