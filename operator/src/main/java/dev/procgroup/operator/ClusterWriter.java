@@ -56,8 +56,7 @@ final class ClusterWriter {
   /** Whether the operator's apply owns the Deployment's replicas (from managedFields, no API read). */
   static boolean ownsReplicas(Deployment d) {
     return d.getMetadata().getManagedFields() != null && d.getMetadata().getManagedFields().stream()
-        .anyMatch(e -> Labels.FIELD_MANAGER.equals(e.getManager()) && "Apply".equals(e.getOperation())
-            && e.getFieldsV1() != null
+        .anyMatch(e -> DeploymentDrift.isOurApply(e) && e.getFieldsV1() != null
             && e.getFieldsV1().getAdditionalProperties().get("f:spec") instanceof Map<?, ?> spec
             && spec.containsKey("f:replicas"));
   }

@@ -64,8 +64,7 @@ public enum DeploymentDrift {
     List<ManagedFieldsEntry> entries = have.getMetadata().getManagedFields();
     if (entries == null) return List.of();
     for (ManagedFieldsEntry e : entries) {
-      boolean ours = Labels.FIELD_MANAGER.equals(e.getManager()) && "Apply".equals(e.getOperation());
-      if (ours || e.getSubresource() != null && !e.getSubresource().isEmpty() || e.getFieldsV1() == null) continue;
+      if (isOurApply(e) || e.getSubresource() != null && !e.getSubresource().isEmpty() || e.getFieldsV1() == null) continue;
       Object spec = e.getFieldsV1().getAdditionalProperties().get("f:spec");
       if (!(spec instanceof Map<?, ?> m)) continue;
       List<String> leaves = new ArrayList<>();
@@ -75,6 +74,11 @@ public enum DeploymentDrift {
       leaves.stream().filter(p -> !tolerated(p)).forEach(p -> paths.add(e.getManager() + ": " + p));
     }
     return List.copyOf(paths);
+  }
+
+  /** The managedFields entry of the operator's server-side apply (its Update entries, from repairs, are not it). */
+  static boolean isOurApply(ManagedFieldsEntry e) {
+    return Labels.FIELD_MANAGER.equals(e.getManager()) && "Apply".equals(e.getOperation());
   }
 
   /** Leaf paths of a FieldsV1 tree; "." (the object or list item itself exists) is not a field of its own. */
