@@ -64,15 +64,45 @@ skipped() {
 log() { printf '[%s %(%H:%M:%S)T] %s\n' "${LOG_TAG:-cluster}" -1 "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
-# phase NAME CMD...: runs one step of a driver, records its duration and result; returns the command's status.
+# phase [-t SECONDS] NAME CMD...: runs one step of a driver, records its duration and result; returns the
+# command's status. With -t the step runs in the background under a watchdog: past SECONDS it and every process
+# it started are killed and the phase fails (124), so no hung test holds a run until CI's own limit. Without -t
+# it runs in this shell (a step that exports variables for the next ones needs that).
 # phase_summary prints what was recorded. Used by run-smoke and the project's top-level commands (e2e/bin).
 declare -a PHASES=()
+PHASE_PID=
 phase() {
-  local name=$1 t0=$SECONDS rc; shift
+  local limit=0 rc
+  if [[ $1 == -t ]]; then limit=$2; shift 2; fi
+  local name=$1 t0=$SECONDS; shift
   log "=== $name ==="
-  "$@"; rc=$?
+  if ((limit > 0)); then
+    "$@" &
+    PHASE_PID=$!
+    local deadline=$((SECONDS + limit))
+    while kill -0 "$PHASE_PID" 2>/dev/null && ((SECONDS < deadline)); do sleep 1; done
+    if kill -0 "$PHASE_PID" 2>/dev/null; then
+      log "phase $name still running after ${limit}s: killing it and everything it started"
+      kill_tree "$PHASE_PID" TERM; sleep 10; kill_tree "$PHASE_PID" KILL
+      wait "$PHASE_PID" 2>/dev/null
+      rc=124
+    else
+      wait "$PHASE_PID"; rc=$?
+    fi
+    PHASE_PID=
+  else
+    "$@"; rc=$?
+  fi
   PHASES+=("$(printf '%-22s %5ss  %s' "$name" $((SECONDS - t0)) "$([[ $rc == 0 ]] && echo ok || echo "FAILED (exit $rc)")")")
   return $rc
+}
+# kill_tree PID SIGNAL: the process and all its descendants, children first found while the parent still holds them.
+kill_tree() {
+  local pid=$1 sig=$2 child
+  kill -STOP "$pid" 2>/dev/null
+  for child in $(pgrep -P "$pid"); do kill_tree "$child" "$sig"; done
+  kill -"$sig" "$pid" 2>/dev/null
+  kill -CONT "$pid" 2>/dev/null
 }
 phase_summary() {
   log "=== phase durations ==="

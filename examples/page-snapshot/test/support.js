@@ -6,24 +6,14 @@
 
 const {spawn} = require('node:child_process');
 const fs = require('node:fs');
-const net = require('node:net');
 const path = require('node:path');
 const {setTimeout: sleep} = require('node:timers/promises');
 
 const APP = path.resolve(__dirname, '..');
 const SIDECAR = path.resolve(APP, '../../sidecar');
 const JAR = path.join(SIDECAR, 'target/procgroup-sidecar.jar');
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const {port} = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
+// The repository's one rule for test ports (below the ephemeral range, never twice).
+const {freePort} = require('../../../clients/node/test/ports');
 
 function child(cmd, args, env, name) {
   const c = spawn(cmd, args, {env: {...process.env, ...env}, stdio: ['ignore', 'pipe', 'pipe'], cwd: APP});
@@ -65,11 +55,17 @@ async function sidecars(pods, group = 'page-snapshot', token = 'smoke-token') {
       PROCGROUP_STATIC_PEERS: pods.filter((q) => q !== p).map((q) => `${q.pod}=127.0.0.1:${q.peerPort}`).join(','),
     }, `sidecar ${p.pod}`);
   }
-  await Promise.all(pods.map((p) => until(async () => {
+  const started = await Promise.allSettled(pods.map((p) => until(async () => {
     if (p.child.exitCode !== null) throw Object.assign(new Error(`sidecar ${p.pod} exited:\n${p.child.log}`), {fatal: true});
     const res = await fetch(`${p.url}/v1/context`);
     if (!res.ok) throw new Error(`sidecar ${p.pod}: ${res.status}`);
   }, 60000, `sidecar ${p.pod}`)));
+  // If one does not come up, the others are stopped too: a sidecar left running keeps the test process alive.
+  const failed = started.find((r) => r.status === 'rejected');
+  if (failed) {
+    await Promise.all(pods.map((p) => stop(p.child)));
+    throw failed.reason;
+  }
   return pods;
 }
 

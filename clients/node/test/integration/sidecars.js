@@ -5,25 +5,13 @@
 
 const {spawn} = require('node:child_process');
 const fs = require('node:fs');
-const net = require('node:net');
 const path = require('node:path');
 const {setTimeout: sleep} = require('node:timers/promises');
+const {freePort} = require('../ports');
 
 const SIDECAR = path.resolve(__dirname, '../../../../sidecar');
 const JAR = path.join(SIDECAR, 'target/procgroup-sidecar.jar');
 const FIXTURES = path.resolve(__dirname, '../fixtures');
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.unref();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const {port} = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 class Sidecar {
   constructor(pod, ports, group = 'itest', token = 'itest-token') {
@@ -94,7 +82,13 @@ async function pair() {
   const b = await Sidecar.create('pod-b', 'web');
   a.peers = [b];
   b.peers = [a];
-  await Promise.all([a.start(), b.start()]);
+  // If one does not come up, the other is stopped too: a sidecar left running keeps the test process alive.
+  const started = await Promise.allSettled([a.start(), b.start()]);
+  const failed = started.find((r) => r.status === 'rejected');
+  if (failed) {
+    await Promise.all([a.kill(), b.kill()]);
+    throw failed.reason;
+  }
   return [a, b];
 }
 

@@ -2,7 +2,6 @@ package dev.procgroup.client;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,9 +29,9 @@ final class Sidecars {
     static final class Sidecar {
         final String pod;
         final String process;
-        final int hubPort = freePort();
-        final int peerPort = freePort();
-        final int metricsPort = freePort();
+        final int hubPort = Ports.free();
+        final int peerPort = Ports.free();
+        final int metricsPort = Ports.free();
         final List<Sidecar> peers = new ArrayList<>();
         final StringBuffer log = new StringBuffer();
         Process proc;
@@ -157,14 +156,6 @@ final class Sidecars {
         t.setDaemon(true);
         t.start();
         return t;
-    }
-
-    static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     static void sleep(Duration d) {
