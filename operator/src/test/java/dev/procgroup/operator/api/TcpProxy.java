@@ -24,9 +24,7 @@ final class TcpProxy implements AutoCloseable {
   TcpProxy(String targetHost, int targetPort) throws IOException {
     this.targetHost = targetHost;
     this.targetPort = targetPort;
-    try (ServerSocket probe = new ServerSocket(0)) {
-      port = probe.getLocalPort();
-    }
+    port = Ports.free(); // re-bound after every outage: must stay out of the ephemeral range
   }
 
   synchronized void open() throws IOException {
