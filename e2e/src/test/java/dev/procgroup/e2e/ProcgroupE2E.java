@@ -145,8 +145,9 @@ class ProcgroupE2E {
           .min(Instant::compareTo).orElseThrow();
       long gap = Duration.between(readySeen, nextSeen).toMillis();
       measure("order %d Ready -> order %d Deployment created: %d ms", k, k + 1, gap);
+      // 0 ms happens (CI: both events in one watch batch, one millisecond); the order itself is proven above.
       assertThat(gap).as("order %d Deployment created after order %d was Ready, within a second", k + 1, k)
-          .isPositive().isLessThan(1000);
+          .isNotNegative().isLessThan(1000);
     }
     Instant apiCreated = deploymentSeen.get("ordered-api"), cacheCreated = deploymentSeen.get("ordered-cache");
     assertThat(Duration.between(apiCreated, cacheCreated).abs()).as("equal orders start together")
