@@ -7,7 +7,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 if [[ ! -f "$root/sidecar/target/procgroup-sidecar.jar" || -n "${BENCH_REBUILD:-}" ]]; then
-  (cd "$root/sidecar" && mvn -q -B -DskipTests package)
+  (cd "$root" && mvn -q -B -DskipTests -pl sidecar -am package)   # -am: with the tests' shared support (testing/)
 fi
 if [[ ! -d "$here/node_modules/pandora-hub" ]]; then
   (cd "$here" && npm install --no-audit --no-fund --silent)

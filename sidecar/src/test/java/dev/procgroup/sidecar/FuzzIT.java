@@ -1,5 +1,6 @@
 package dev.procgroup.sidecar;
 
+import dev.procgroup.testing.TestPorts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -58,7 +59,7 @@ class FuzzIT {
 
   @BeforeAll
   static void start() {
-    int peerA = Ports.free(), peerB = Ports.free();
+    int peerA = TestPorts.free(), peerB = TestPorts.free();
     a = Await.of(new Sidecar(config("a", "web", peerA, peerB, "b")).start());
     b = Await.of(new Sidecar(config("b", "background", peerB, peerA, "a")).start());
     publisherB = TestApp.connect(vertx, b.hubPort()).publish("echo", "say").notRecording();

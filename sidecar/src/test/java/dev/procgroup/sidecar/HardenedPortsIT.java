@@ -1,5 +1,6 @@
 package dev.procgroup.sidecar;
 
+import dev.procgroup.testing.TestPorts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -36,7 +37,7 @@ class HardenedPortsIT {
 
   @BeforeAll
   static void start() {
-    int peerA = Ports.free(), peerB = Ports.free();
+    int peerA = TestPorts.free(), peerB = TestPorts.free();
     a = Await.of(new Sidecar(config("a", "web", peerA, List.of(new SidecarConfig.StaticPeer("b", "127.0.0.1:" + peerB))))
         .start());
     b = Await.of(new Sidecar(config("b", "background", peerB, List.of(new SidecarConfig.StaticPeer("a",

@@ -1,5 +1,6 @@
 package dev.procgroup.sidecar;
 
+import dev.procgroup.testing.TestPorts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -75,7 +76,7 @@ class KubeApiHubIT extends AbstractHubIT {
 
   /** Creates the Pod object, starts its sidecar, then marks the pod running with a ready hub (as a kubelet would). */
   static Sidecar startPodWithSidecar(String pod, String process) {
-    int peerPort = Ports.free();
+    int peerPort = TestPorts.free();
     kube.pods().inNamespace(NS).resource(new PodBuilder().withNewMetadata().withName(pod)
         .addToLabels("procgroup.dev/group", GROUP).addToLabels("procgroup.dev/process", process)
         .addToAnnotations(PodInfo.PEER_ADDRESS_ANNOTATION, "127.0.0.1:" + peerPort).endMetadata()

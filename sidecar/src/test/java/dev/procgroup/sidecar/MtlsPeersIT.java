@@ -1,5 +1,6 @@
 package dev.procgroup.sidecar;
 
+import dev.procgroup.testing.TestPorts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -53,7 +54,7 @@ class MtlsPeersIT {
   static void start() throws Exception {
     issuer = ca.new Issuer(vertx, TTL, 0);
     issuerPort = issuer.server.actualPort();
-    int peerA = Ports.free(), peerB = Ports.free(), peerOther = Ports.free();
+    int peerA = TestPorts.free(), peerB = TestPorts.free(), peerOther = TestPorts.free();
     a = Await.of(new Sidecar(config("a", "web", "mtls", peerA, Map.of("b", peerB))).start());
     b = Await.of(new Sidecar(config("b", "background", "mtls", peerB, Map.of("a", peerA))).start());
     // another group that lists a as its peer: its certificate names group "other"
@@ -220,7 +221,7 @@ class MtlsPeersIT {
   /** Figures only: the two-sidecar call with mTLS against the same call on a plaintext pair, in the same run. */
   @Test
   void measureTheMtlsHopAgainstPlaintext() throws Exception {
-    int peerP = Ports.free(), peerQ = Ports.free();
+    int peerP = TestPorts.free(), peerQ = TestPorts.free();
     SidecarConfig.Builder base = SidecarConfig.builder().group("plain").namespace("default").hubToken("t").hubPort(0)
         .peerHost("127.0.0.1").metricsHost("127.0.0.1").metricsPort(0).appMetrics("off");
     Sidecar p = Await.of(new Sidecar(base.process("web").podName("p").peerPort(peerP)

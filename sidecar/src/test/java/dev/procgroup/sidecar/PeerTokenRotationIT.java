@@ -1,5 +1,6 @@
 package dev.procgroup.sidecar;
 
+import dev.procgroup.testing.TestPorts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -36,7 +37,7 @@ class PeerTokenRotationIT {
     tokenB = dir.resolve("b-token");
     Files.writeString(tokenA, "first");
     Files.writeString(tokenB, "first");
-    int peerA = Ports.free(), peerB = Ports.free();
+    int peerA = TestPorts.free(), peerB = TestPorts.free();
     a = Await.of(new Sidecar(config("a", "web", peerA, tokenA, "b", peerB)).start());
     b = Await.of(new Sidecar(config("b", "background", peerB, tokenB, "a", peerA)).start());
     onA = TestApp.connect(vertx, a.hubPort()).notRecording().publish("atA", "m");

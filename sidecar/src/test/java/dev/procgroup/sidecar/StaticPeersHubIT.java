@@ -1,5 +1,6 @@
 package dev.procgroup.sidecar;
 
+import dev.procgroup.testing.TestPorts;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,7 +17,7 @@ class StaticPeersHubIT extends AbstractHubIT {
   static void startSidecars() {
     Map<String, String> processes = Map.of("a", "web", "b", "background", "c", "worker");
     Map<String, Integer> peerPorts = new LinkedHashMap<>();
-    for (String pod : List.of("a", "b", "c")) peerPorts.put(pod, Ports.free());
+    for (String pod : List.of("a", "b", "c")) peerPorts.put(pod, TestPorts.free());
     for (String pod : List.of("a", "b", "c")) {
       List<SidecarConfig.StaticPeer> peers = new ArrayList<>();
       peerPorts.forEach((p, port) -> {

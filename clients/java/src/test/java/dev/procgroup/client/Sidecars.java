@@ -1,5 +1,6 @@
 package dev.procgroup.client;
 
+import dev.procgroup.testing.TestPorts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -29,9 +30,9 @@ final class Sidecars {
     static final class Sidecar {
         final String pod;
         final String process;
-        final int hubPort = Ports.free();
-        final int peerPort = Ports.free();
-        final int metricsPort = Ports.free();
+        final int hubPort = TestPorts.free();
+        final int peerPort = TestPorts.free();
+        final int metricsPort = TestPorts.free();
         final List<Sidecar> peers = new ArrayList<>();
         final StringBuffer log = new StringBuffer();
         Process proc;

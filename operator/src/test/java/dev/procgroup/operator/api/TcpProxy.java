@@ -1,5 +1,6 @@
 package dev.procgroup.operator.api;
 
+import dev.procgroup.testing.TestPorts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -24,7 +25,7 @@ final class TcpProxy implements AutoCloseable {
   TcpProxy(String targetHost, int targetPort) throws IOException {
     this.targetHost = targetHost;
     this.targetPort = targetPort;
-    port = Ports.free(); // re-bound after every outage: must stay out of the ephemeral range
+    port = TestPorts.free(); // re-bound after every outage: must stay out of the ephemeral range
   }
 
   synchronized void open() throws IOException {

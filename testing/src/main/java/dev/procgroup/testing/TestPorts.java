@@ -1,4 +1,4 @@
-package dev.procgroup.operator.api;
+package dev.procgroup.testing;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -11,19 +11,19 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Free loopback ports for a server a test binds later and re-binds after an outage (TcpProxy). A port from {@code new
+ * Free loopback ports for servers a test binds a moment later (a sidecar whose peers must know its address up front, a proxy re-bound after an outage). A port from {@code new
  * ServerSocket(0)} lies in the kernel's ephemeral range, where every outgoing connection takes its source port:
- * between the pick and the bind any client can take it. So ports are picked below that range and never
- * twice per JVM (the same rule as clients/node/test/ports.js and the sidecar's Ports).
+ * between the pick and the sidecar's bind any client can take it. So ports are picked below that range and never
+ * twice per JVM (the Node tests' twin: clients/node/test/ports.js).
  */
-final class Ports {
+public final class TestPorts {
   private static final int LOW = 10000;
   private static final int HIGH = ephemeralLow();
   private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
-  private Ports() {}
+  private TestPorts() {}
 
-  static int free() {
+  public static int free() {
     for (int attempt = 0; attempt < 500; attempt++) {
       int port = ThreadLocalRandom.current().nextInt(LOW, HIGH);
       if (!HANDED_OUT.add(port)) continue;
