@@ -5,6 +5,7 @@
 #   $PROCGROUP_CACHE/helm/$HELM_VERSION/bin/helm
 #   $PROCGROUP_CACHE/coredns/$COREDNS_VERSION/bin/coredns
 #   $PROCGROUP_CACHE/metrics-server/$METRICS_SERVER_VERSION/bin/metrics-server
+#   $PROCGROUP_CACHE/kube-router/$KUBE_ROUTER_VERSION/bin/kube-router
 # and lays out kube-apiserver/etcd/kubectl where fabric8 kube-api-test looks for them offline
 # (~/.kubeapitest/k8s/<version>-linux-amd64). A cache entry is complete only once its .done stamp exists,
 # so an interrupted build is redone rather than trusted.
@@ -99,14 +100,15 @@ build_helm() {
   touch "$out/.done-v2"
 }
 
-# build_go_tool NAME VERSION PACKAGE: a program whose module has no replace directives, so `go install`
-# works: CoreDNS (its default plugin set: kubernetes, template, health, ready, ...) and metrics-server.
+# build_go_tool NAME VERSION PACKAGE [LDFLAGS]: a program whose module has no replace directives, so
+# `go install` works: CoreDNS (its default plugin set: kubernetes, template, health, ready, ...),
+# metrics-server and kube-router. LDFLAGS are added to "-s -w" (e.g. -X for a version variable).
 build_go_tool() {
-  local name=$1 version=$2 pkg=$3 out=$PROCGROUP_CACHE/$1/$2/bin
+  local name=$1 version=$2 pkg=$3 ldf="-s -w${4:+ $4}" out=$PROCGROUP_CACHE/$1/$2/bin
   [[ -x $out/$name && -e $out/.done ]] && { log "$name $version: cached"; return; }
   log "$name $version: building"
   mkdir -p "$out"
-  GOBIN=$out go install -trimpath -ldflags "-s -w" "$pkg@$version"
+  GOBIN=$out nice go install -trimpath -ldflags "$ldf" "$pkg@$version"
   touch "$out/.done"
 }
 
@@ -125,7 +127,10 @@ case $only in
   apiserver) build_k8s kube-apiserver kubectl ;;
   all) build_k8s kube-apiserver kubectl kube-controller-manager kube-scheduler kubelet kube-proxy; build_helm
        build_go_tool coredns "$COREDNS_VERSION" github.com/coredns/coredns
-       build_go_tool metrics-server "$METRICS_SERVER_VERSION" sigs.k8s.io/metrics-server/cmd/metrics-server ;;
+       build_go_tool metrics-server "$METRICS_SERVER_VERSION" sigs.k8s.io/metrics-server/cmd/metrics-server
+       # Its Makefile stamps the version (kube-router --version, and the log line it starts with).
+       build_go_tool kube-router "$KUBE_ROUTER_VERSION" github.com/cloudnativelabs/kube-router/v2/cmd/kube-router \
+         "-X github.com/cloudnativelabs/kube-router/v2/pkg/version.Version=$KUBE_ROUTER_VERSION -X github.com/cloudnativelabs/kube-router/v2/pkg/version.BuildDate=$(date -u +%Y-%m-%dT%H:%M:%SZ)" ;;
   *) echo "usage: $0 [all|apiserver]" >&2; exit 2 ;;
 esac
 link_kube_api_test

@@ -129,6 +129,12 @@ kube_proxy_killed() { kill_and_scale kube-proxy 2; }
 coredns_killed() { kill_and_scale coredns 1 pod_resolves; }
 metrics_api() { k get --raw "/apis/metrics.k8s.io/v1beta1/namespaces/$NS/pods" | grep -q '"containers"'; }
 metrics_server_killed() { kill_and_scale metrics-server 2 metrics_api; }
+# Back from a SIGKILL, kube-router finds its chains in place and syncs them; the egress block still comes first.
+kube_router_in_place() {
+  iptables -w -S FORWARD | grep -- '-j KUBE-ROUTER-FORWARD$' >/dev/null \
+    && [[ $(iptables -w -S KUBE-ROUTER-FORWARD | sed -n 2p) == "-A KUBE-ROUTER-FORWARD -j PROCGROUP-EGRESS" ]]
+}
+kube_router_killed() { kill_and_scale kube-router 1 kube_router_in_place; }
 
 # The outage of the bug report: the apiserver gone for longer than the controllers' lease, then back.
 # The controller-manager and scheduler lose their leases and are restarted by their supervisors; a scale
@@ -195,7 +201,8 @@ main() {
   step "kube-proxy SIGKILLed; scale 1 -> 2 converges" kube_proxy_killed
   step "CoreDNS SIGKILLed -> a pod resolves; scale 2 -> 1 converges" coredns_killed
   step "metrics-server SIGKILLed -> pod metrics served; scale 1 -> 2" metrics_server_killed
-  step "kube-apiserver down ${OUTAGE}s -> controllers recover; scale 2 -> 3" apiserver_outage
+  step "kube-router SIGKILLed -> policy chains in place; scale 2 -> 1" kube_router_killed
+  step "kube-apiserver down ${OUTAGE}s -> controllers recover; scale 1 -> 3" apiserver_outage
   step "up repairs (supervisor replaced, dead daemon restarted), then no-op; scale 3 -> 2" up_repairs_and_is_idempotent
   k delete namespace "$NS" --wait=false >/dev/null 2>&1
   echo "$passed passed, $failed failed (details: $RESULTS)"

@@ -39,12 +39,14 @@ ETCD_BIN=$PROCGROUP_CACHE/etcd/$ETCD_VERSION/bin
 HELM_BIN=$PROCGROUP_CACHE/helm/$HELM_VERSION/bin
 COREDNS_BIN=$PROCGROUP_CACHE/coredns/$COREDNS_VERSION/bin
 METRICS_SERVER_BIN=$PROCGROUP_CACHE/metrics-server/$METRICS_SERVER_VERSION/bin
+KUBE_ROUTER_BIN=$PROCGROUP_CACHE/kube-router/$KUBE_ROUTER_VERSION/bin
+KUBE_ROUTER_HEALTH_PORT=20244                 # kube-router's /healthz (its default port; it listens on all addresses)
 CNI_BIN=/usr/lib/cni
 
 # Processes `up` starts (each under its supervisor), in start order. `down` stops them in reverse.
-COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler coredns containerd kubelet kube-proxy metrics-server)
+COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler coredns containerd kubelet kube-proxy kube-router metrics-server)
 
-export PATH=$K8S_BIN:$ETCD_BIN:$HELM_BIN:$COREDNS_BIN:$METRICS_SERVER_BIN:/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export PATH=$K8S_BIN:$ETCD_BIN:$HELM_BIN:$COREDNS_BIN:$METRICS_SERVER_BIN:$KUBE_ROUTER_BIN:/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
 # ensure_prereqs [all|packages]: run the one installer (e2e/cluster/prereqs) once per command, however
 # many entry points a command goes through (make test -> up -> images/load ...).

@@ -223,8 +223,15 @@ helm_install_chart() {
 }
 
 no_egress_and_controlled_dns() {
-  # The REJECT for pod traffic leaving through any interface but the pod bridge is the first FORWARD rule.
-  [[ $(iptables -w -S FORWARD | sed -n 2p) == "-A FORWARD -j PROCGROUP-EGRESS" ]] || fail "PROCGROUP-EGRESS is not the first FORWARD rule"
+  # The REJECT for pod traffic leaving through any interface but the pod bridge is the first FORWARD rule, or
+  # the first rule of kube-router's chain when kube-router's jump is first (see ensure_egress_block in up).
+  local first; first=$(iptables -w -S FORWARD | sed -n 2p)
+  if [[ $first =~ ^-A\ FORWARD\ .*-j\ KUBE-ROUTER-FORWARD$ ]]; then
+    [[ $(iptables -w -S KUBE-ROUTER-FORWARD | sed -n 2p) == "-A KUBE-ROUTER-FORWARD -j PROCGROUP-EGRESS" ]] \
+      || fail "kube-router's jump is the first FORWARD rule, but PROCGROUP-EGRESS is not the first rule of KUBE-ROUTER-FORWARD"
+  else
+    [[ $first == "-A FORWARD -j PROCGROUP-EGRESS" ]] || fail "PROCGROUP-EGRESS is not the first FORWARD rule"
+  fi
   iptables -w -S PROCGROUP-EGRESS | grep -- "-s $POD_CIDR .*-j REJECT" >/dev/null || fail "no REJECT rule for $POD_CIDR"
   ! iptables -w -t nat -S | grep -E -- "-s $POD_CIDR.*MASQUERADE" || fail "pod traffic is masqueraded"
   local pod; pod=$(kn get pod -l app=echo -o jsonpath='{.items[0].metadata.name}')
@@ -265,6 +272,9 @@ dns_resolves_and_reaches_services() {
 # Behavioural egress check that cannot leak: the only route to TEST-NET-2 goes into a veth whose peer
 # is an unconfigured netns, which drops whatever it is given. With the REJECT in place the pod's connect fails at once with
 # "host unreachable" and the rule's counter rises; without it the packet would vanish into the dummy.
+# The connect runs by `kubectl exec` in a pod that is already up: kube-router rewrites the whole filter table
+# (iptables-restore, counters zeroed) at each sync, and it syncs on pod events, so the counter is read
+# before and after with no pod event in between.
 EGRESS_IF=pgsmoke0 EGRESS_NET=198.51.100.0/24 EGRESS_DST=198.51.100.7 EGRESS_SINK_PID=
 egress_sink() {
   # This kernel has no dummy links: use a veth whose peer sits, unconfigured, in the network namespace
@@ -281,19 +291,107 @@ egress_is_rejected() {
   trap 'st=$?; kill "$EGRESS_SINK_PID" 2>/dev/null || true; ip link delete "$EGRESS_IF" 2>/dev/null || true; exit $st' EXIT
   egress_sink
   local before after out rc=0
+  kn run egress-probe --image="$NODE_BASE" --image-pull-policy=IfNotPresent --restart=Never \
+    --overrides='{"spec":{"terminationGracePeriodSeconds":1}}' --command -- sleep 100000 >/dev/null || return 1
+  kn wait --for=condition=Ready pod/egress-probe --timeout=60s >/dev/null || { kn describe pod egress-probe | tail -15; return 1; }
+  sleep 2   # kube-router's syncs for the new pod are over
   before=$(iptables -w -L PROCGROUP-EGRESS -v -x -n | awk '/REJECT/{print $1}')
-  kn run egress-probe --image="$NODE_BASE" --image-pull-policy=IfNotPresent --restart=Never --command -- \
-    node -e "require('net').connect({host: '$EGRESS_DST', port: 80, timeout: 5000})
+  out=$(kn exec egress-probe -- node -e "require('net').connect({host: '$EGRESS_DST', port: 80, timeout: 5000})
       .on('connect', () => { console.log('CONNECTED'); process.exit(1); })
       .on('timeout', () => { console.log('TIMEOUT (not rejected)'); process.exit(1); })
-      .on('error', e => { console.log('refused: ' + e.code); process.exit(0); });" >/dev/null || rc=1
-  ((rc)) || wait_phase egress-probe Succeeded 60 || rc=1
-  out=$(kn logs egress-probe 2>&1)
+      .on('error', e => { console.log('refused: ' + e.code); process.exit(0); });" 2>&1) || rc=1
   after=$(iptables -w -L PROCGROUP-EGRESS -v -x -n | awk '/REJECT/{print $1}')
   echo "pod -> $EGRESS_DST:80: $out; REJECT counter $before -> $after"
   ((rc == 0)) || return 1
   grep -q 'refused: EHOSTUNREACH' <<<"$out" || fail "expected EHOSTUNREACH from the REJECT rule"
   ((after > before)) || fail "the REJECT rule did not count the packet"
+}
+
+# NetworkPolicies are enforced (kube-router, policy-only): a server pod behind a policy that lets in only pods
+# labelled role=allowed. Without the policy the other client connects; with it the allowed client connects and
+# the other is refused, while the server stays Ready (kubelet probes come from the node, which kube-router always
+# lets in); once the policy is deleted the other client connects again. Fails if nothing enforces policies (the
+# refusal never comes). Connections go straight to the pod IP, by kubectl exec from clients that are up.
+# np_probe CLIENT IP: one TCP connect from pod CLIENT to IP:8080; prints CONNECTED, TIMEOUT or the error code
+# (node exits 0 whatever the outcome, so that a last line from kubectl itself can only be kubectl's own error).
+np_probe() {
+  kn exec "$1" -- node -e "require('net').connect({host: '$2', port: 8080, timeout: 2000})
+    .on('connect', function () { console.log('CONNECTED'); this.destroy(); process.exit(0); })
+    .on('timeout', () => { console.log('TIMEOUT'); process.exit(0); })
+    .on('error', e => { console.log(e.code); process.exit(0); });" 2>&1 | tail -1
+}
+# np_until SECONDS CLIENT IP connected|blocked: probe every 0.5 s until the outcome is the wanted one; prints
+# the last outcome and how long it took. "blocked" is a refusal or a timeout, not any failure (kubectl's own).
+np_until() {
+  local t0=$SECONDS r
+  while :; do
+    r=$(np_probe "$2" "$3") || true
+    case $4:$r in connected:CONNECTED | blocked:ECONNREFUSED | blocked:TIMEOUT | blocked:EHOSTUNREACH)
+      echo "$r after $((SECONDS - t0))s"; return 0 ;; esac
+    ((SECONDS - t0 < $1)) || { echo "$r (still, after ${1}s)"; return 1; }
+    sleep 0.5
+  done
+}
+network_policy_enforced() {
+  kn apply -f - >/dev/null <<YAML || return 1
+apiVersion: v1
+kind: Pod
+metadata: {name: np-server, labels: {app: np-server}}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+    - name: server
+      image: $NODE_BASE
+      imagePullPolicy: IfNotPresent
+      command: [node, -e, "require('http').createServer((q, s) => s.end('np-server')).listen(8080)"]
+      ports: [{containerPort: 8080}]
+      readinessProbe: {httpGet: {path: /, port: 8080}, periodSeconds: 1, failureThreshold: 1}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: np-allowed, labels: {role: allowed}}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers: [{name: client, image: $NODE_BASE, imagePullPolicy: IfNotPresent, command: [sleep, "100000"]}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: np-other, labels: {role: other}}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers: [{name: client, image: $NODE_BASE, imagePullPolicy: IfNotPresent, command: [sleep, "100000"]}]
+YAML
+  kn wait --for=condition=Ready pod/np-server pod/np-allowed pod/np-other --timeout=90s >/dev/null \
+    || { kn get pods -o wide; return 1; }
+  local ip r; ip=$(kn get pod np-server -o jsonpath='{.status.podIP}')
+  [[ -n $ip ]] || fail "np-server has no pod IP"
+  r=$(np_until 30 np-other "$ip" connected) || fail "without a policy, np-other -> $ip:8080: $r"
+  echo "no policy: np-other -> np-server $ip:8080 $r"
+  kn apply -f - >/dev/null <<YAML || return 1
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: np-server-from-allowed}
+spec:
+  podSelector: {matchLabels: {app: np-server}}
+  policyTypes: [Ingress]
+  ingress: [{from: [{podSelector: {matchLabels: {role: allowed}}}], ports: [{protocol: TCP, port: 8080}]}]
+YAML
+  r=$(np_until 30 np-other "$ip" blocked) \
+    || fail "policy not enforced (is kube-router running? e2e/cluster/status): np-other -> $ip:8080: $r"
+  echo "policy applied: np-other $r"
+  local i
+  for i in 1 2 3; do   # stays blocked, while the allowed client gets in
+    r=$(np_probe np-other "$ip") || true
+    [[ $r == ECONNREFUSED || $r == TIMEOUT || $r == EHOSTUNREACH ]] || fail "np-other -> $ip:8080 got through the policy: $r"
+    r=$(np_probe np-allowed "$ip") || true
+    [[ $r == CONNECTED ]] || fail "np-allowed (role=allowed) -> $ip:8080 was not let in: $r"
+  done
+  echo "policy applied: np-allowed CONNECTED, np-other refused (3 times each)"
+  [[ $(kn get pod np-server -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}') == True ]] \
+    || fail "np-server is not Ready under the policy: the kubelet's probes were blocked"
+  kn delete networkpolicy np-server-from-allowed --wait=true >/dev/null || return 1
+  r=$(np_until 30 np-other "$ip" connected) || fail "after the policy was deleted, np-other -> $ip:8080: $r"
+  echo "policy deleted: np-other $r (np-server was Ready under the policy)"
 }
 
 # Not one of the required checks: only when images/build-node-chromium has been built and imported.
@@ -321,6 +419,7 @@ main() {
   check "pods resolve names by the cluster DNS and reach a Service by name" dns_resolves_and_reaches_services
   check "egress rules in place, no masquerade, cluster DNS in resolv.conf" no_egress_and_controlled_dns
   check "pod traffic leaving the host is rejected (sink route)" egress_is_rejected
+  check "NetworkPolicy enforced: only role=allowed reaches the server" network_policy_enforced
   if image_present docker.io/procgroup/node-chromium:20; then
     check "node-chromium image: headless chromium runs JS in a pod" headless_chromium_renders
   else
