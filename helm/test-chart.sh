@@ -97,10 +97,13 @@ render norbac --set rbac.create=false
 render long-name --set fullnameOverride=a-very-long-release-name-that-goes-on-and-on-and-on-and-on-x \
   --set leaderElection.enabled=true
 render kube129 --kube-version 1.29.0
+render noidentity --set identity.enabled=false
+render identity-ca --set identity.ca.existingSecret=my-ca --set identity.port=9443
+render identity-ns --set 'watchNamespaces={team-a}'
 
 # ------------------------------------------------------------------ defaults
-check "defaults: objects rendered (SA, Deployment, ClusterRole+Binding, Service)" kinds defaults \
-  present=ServiceAccount,Deployment,ClusterRole,ClusterRoleBinding,Service \
+check "defaults: objects rendered (SA, Deployment, ClusterRole+Binding, Service, identity CA Secret)" kinds defaults \
+  present=ServiceAccount,Deployment,ClusterRole,ClusterRoleBinding,Service,Secret \
   absent=Role,RoleBinding,ServiceMonitor,PodMonitor,ConfigMap,CustomResourceDefinition
 check "defaults: Deployment image, replicas, port http, probes, env per operator/README.md" deployment defaults
 check "defaults: ClusterRole has exactly operator/README.md's rules, bound to the operator SA" clusterrole_exact defaults
@@ -109,6 +112,17 @@ check "defaults: restricted security context on pod and every container, /tmp em
 check "defaults: no leader election, no Lease permissions, Recreate strategy" leader_election defaults enabled=false
 check "defaults: metrics Service port 8080 'http', selector, scrape label/annotations" service defaults
 check "defaults: names, namespaces, common labels" names defaults
+
+# ------------------------------------------------------------------ peer mTLS (identity issuer), on by default
+check "identity (default): issuer Service, CA Secret, tokenreviews-create-only ClusterRole, env, port, read-only CA mount" \
+  identity defaults enabled=true
+check "identity off: no issuer objects, no PROCGROUP_IDENTITY_* env, no port" identity noidentity enabled=false
+check "identity off: the workload ClusterRole is unchanged" clusterrole_exact noidentity
+check "identity with an existing CA Secret and port 9443: no Secret made, that Secret mounted" identity identity-ca \
+  enabled=true ca=my-ca port=9443
+check "identity, namespaced: the issuer's ClusterRole is the only cluster-wide grant" identity identity-ns enabled=true
+check "identity, namespaced: workload Role in team-a" namespaced_rbac identity-ns namespaces=team-a
+check "identity, rbac.create=false: the issuer still runs, no RBAC objects" identity norbac enabled=true rbac=false
 
 # ------------------------------------------------------------------ namespaced mode
 check "namespaced: a Role+RoleBinding with the exact rules per watched namespace, no ClusterRole" \

@@ -125,7 +125,22 @@ for d in yaml.safe_load_all(sys.stdin):
     echo "POD_NAMESPACE=$NS"; echo "POD_NAME=pg-procgroup-test-0"; echo "PROCGROUP_HTTP_PORT=$http_port"
     echo "KUBECONFIG=$work/sa.kubeconfig"; echo "HOME=$work"; echo "PATH=/usr/bin:/bin"
   } >>"$envfile"
-  grep -v '^PROCGROUP_HTTP_PORT=8080$' "$envfile" >"$envfile.2"
+  # peer mTLS on (the chart's default): the issuer on a free port, with the CA the chart made, as the pod mounts it
+  local id_port="" id_host=""
+  if grep -q '^PROCGROUP_IDENTITY_ENABLED=true$' "$envfile"; then
+    id_port=$(free_port)
+    id_host=$(sed -n 's#^PROCGROUP_IDENTITY_URL=https://\([^:/]*\).*#\1#p' "$envfile")
+    mkdir -p "$work/identity-ca"
+    for f in tls.crt tls.key; do
+      k get secret pg-procgroup-identity-ca -n "$NS" -o "jsonpath={.data.${f//./\\.}}" | base64 -d >"$work/identity-ca/$f"
+    done
+  fi
+  grep -v -e '^PROCGROUP_HTTP_PORT=8080$' -e '^PROCGROUP_IDENTITY_PORT=' -e '^PROCGROUP_IDENTITY_CA_DIR=' \
+    "$envfile" >"$envfile.2"
+  if [[ -n $id_port ]]; then
+    echo "PROCGROUP_IDENTITY_PORT=$id_port" >>"$envfile.2"
+    echo "PROCGROUP_IDENTITY_CA_DIR=$work/identity-ca" >>"$envfile.2"
+  fi
   mapfile -t envs <"$envfile.2"
   env -i "${envs[@]}" "$JAVA" -cp "@$op_root/classpath" dev.procgroup.operator.ProcgroupOperator >"$log" 2>&1 &
   pid=$!
@@ -148,16 +163,28 @@ spec:
     - {name: second, order: 1, entry: [node, -e, '2']}"
   k apply -n "$gns" -f - <<<"$pg" >/dev/null
   [[ $other != - ]] && k apply -n "$other" -f - <<<"$pg" >/dev/null
-  local ok=""
+  local ok="" hub_kinds=serviceaccount,role,rolebinding
+  [[ -z $id_port ]] && hub_kinds+=,secret   # the bearer token of the plaintext mode
   for _ in $(seq 1 60); do
     if k get deployment -n "$gns" -l procgroup.dev/group=rbac-check -o name 2>/dev/null | grep -q . &&
-       k get serviceaccount,secret,role,rolebinding rbac-check-hub -n "$gns" >/dev/null 2>&1 &&
+       k get "$hub_kinds" rbac-check-hub -n "$gns" >/dev/null 2>&1 &&
        k get service rbac-check-first -n "$gns" >/dev/null 2>&1 &&
        [[ -n $(k get pg rbac-check -n "$gns" -o jsonpath='{.status.observedGeneration}' 2>/dev/null) ]]; then ok=1; break; fi
     sleep 1
   done
-  if [[ -n $ok ]]; then pass "[$label] operator reconciled a group in $gns: Deployment, Service, hub SA/Secret/Role/RoleBinding, status"
+  if [[ -n $ok ]]; then pass "[$label] operator reconciled a group in $gns: Deployment, Service, hub $hub_kinds, status"
   else fail "[$label] operator reconciled a group in $gns" "$(k get deploy,svc,sa,secret,role,rolebinding -n "$gns" 2>&1; tail -20 "$log")"; fi
+  if [[ $label == cluster-wide ]]; then   # what the chart README shows (readme_can_i compares)
+    k auth can-i --list --as="$SA" -n "$gns" 2>/dev/null | sed 's/[[:space:]]*$//' >"$work/can-i-operator.txt"
+    k auth can-i --list --as="system:serviceaccount:$gns:rbac-check-hub" -n "$gns" 2>/dev/null \
+      | sed 's/[[:space:]]*$//' >"$work/can-i-sidecar.txt"
+  fi
+  if [[ -n $id_port ]]; then
+    if [[ -z $(k get secret rbac-check-hub -n "$gns" -o name --ignore-not-found 2>/dev/null) ]]; then
+      pass "[$label] peer mTLS: no bearer-token Secret made for the group"
+    else fail "[$label] peer mTLS: no bearer-token Secret made for the group"; fi
+    identity_check "$label" "$gns" "$id_port" "$id_host"
+  fi
   # the operator metrics the Grafana dashboard queries (constants m_* described "operator:" or "JOSDK:")
   curl -fsS "http://127.0.0.1:$http_port/metrics" >"$work/metrics-$label.txt" 2>/dev/null
   local missing
@@ -217,6 +244,73 @@ PY
   wait "$pid" 2>/dev/null
   [[ $other != - ]] && { k patch pg rbac-check -n "$other" --type=merge -p '{"metadata":{"finalizers":null}}' >/dev/null 2>&1; k delete pg rbac-check -n "$other" --wait=false >/dev/null 2>&1; }
   true
+}
+
+# identity_check <label> <namespace> <issuer port> <issuer host>: the issuer, run with the chart's grants, signs a
+# sidecar's CSR for a token of the group's hub ServiceAccount bound to a pod of the group (TokenReview + reads of the
+# ServiceAccount and pod, no Forbidden), naming the group's SPIFFE ID; it refuses the namespace's default account.
+identity_check() {
+  local label=$1 gns=$2 port=$3 host=$4 tok csr body out
+  k apply -n "$gns" -f - >/dev/null <<EOP
+apiVersion: v1
+kind: Pod
+metadata: {name: rbac-check-first-0, labels: {procgroup.dev/group: rbac-check, procgroup.dev/process: first}}
+spec: {serviceAccountName: rbac-check-hub, containers: [{name: c, image: docker.io/procgroup/node-base:20}]}
+EOP
+  tok=$(k create token rbac-check-hub -n "$gns" --audience procgroup-identity --bound-object-kind Pod \
+    --bound-object-name rbac-check-first-0 --duration 10m)
+  openssl ecparam -name prime256v1 -genkey -noout -out "$work/peer.key" 2>/dev/null
+  openssl req -new -key "$work/peer.key" -subj /CN=ignored -out "$work/peer.csr" 2>/dev/null
+  body=$(python3 -c 'import json,sys; print(json.dumps({"csr": open(sys.argv[1]).read()}))' "$work/peer.csr")
+  out=$(curl -sS --max-time 10 --cacert "$work/identity-ca/tls.crt" --resolve "$host:$port:127.0.0.1" \
+    -H "Authorization: Bearer $tok" -H 'Content-Type: application/json' -d "$body" "https://$host:$port/v1/certificates" 2>&1)
+  local pem
+  pem=$(python3 -c 'import json,sys; d=json.loads(sys.stdin.read()); print(d.get("certificateChain", ""))' <<<"$out" 2>/dev/null)
+  if [[ -n $pem ]] && openssl x509 -noout -ext subjectAltName <<<"$pem" 2>/dev/null \
+      | grep -q "URI:spiffe://cluster.local/ns/$gns/pg/rbac-check"; then
+    pass "[$label] identity issuer signed a certificate for spiffe://cluster.local/ns/$gns/pg/rbac-check (TokenReview as the operator)"
+  else fail "[$label] identity issuer signs a group pod's CSR" "$out"; fi
+  tok=$(k create token default -n "$gns" --audience procgroup-identity --duration 10m 2>/dev/null || true)
+  if [[ -z $tok ]]; then k create serviceaccount default -n "$gns" >/dev/null 2>&1
+    tok=$(k create token default -n "$gns" --audience procgroup-identity --duration 10m); fi
+  out=$(curl -sS --max-time 10 -o /dev/null -w '%{http_code}' --cacert "$work/identity-ca/tls.crt" \
+    --resolve "$host:$port:127.0.0.1" -H "Authorization: Bearer $tok" -H 'Content-Type: application/json' \
+    -d "$body" "https://$host:$port/v1/certificates" 2>&1)
+  if [[ $out == 401 || $out == 403 ]]; then pass "[$label] identity issuer refuses another ServiceAccount's token ($out)"
+  else fail "[$label] identity issuer refuses another ServiceAccount's token" "HTTP $out"; fi
+  k delete pod rbac-check-first-0 -n "$gns" --wait=false >/dev/null 2>&1
+}
+
+# readme_can_i: the chart README's `kubectl auth can-i --list` blocks (<!-- can-i:operator --> and
+# <!-- can-i:sidecar -->) equal what this apiserver answered for the operator's and a group's hub ServiceAccount.
+# PROCGROUP_WRITE_README=1 rewrites them instead.
+readme_can_i() {
+  [[ -s $work/can-i-operator.txt && -s $work/can-i-sidecar.txt ]] || { fail "can-i --list captured (operator run)"; return; }
+  local out
+  if out=$(python3 - "$chart/README.md" "$work" "${PROCGROUP_WRITE_README:-}" <<'PY'
+import re, sys
+readme, work, write = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
+text = open(readme).read()
+bad = []
+for who in ("operator", "sidecar"):
+    got = open(f"{work}/can-i-{who}.txt").read().rstrip("\n")
+    pat = re.compile(r"(<!-- can-i:%s -->\n```text\n)(.*?)(\n```)" % who, re.S)
+    m = pat.search(text)
+    if not m:
+        bad.append(f"no <!-- can-i:{who} --> block in {readme}")
+        continue
+    if m.group(2) != got:
+        if write:
+            text = text[:m.start(2)] + got + text[m.end(2):]
+        else:
+            bad.append(f"{who}: README differs from the apiserver:\n--- README\n{m.group(2)}\n--- kubectl auth can-i --list\n{got}")
+if write:
+    open(readme, "w").write(text)
+print("\n".join(bad))
+sys.exit(1 if bad else 0)
+PY
+  ); then pass "chart README's 'kubectl auth can-i --list' rows (operator, hub sidecar) are what the apiserver grants"
+  else fail "chart README's can-i rows match (PROCGROUP_WRITE_README=1 $0 rewrites them)" "$out"; fi
 }
 
 up=""
@@ -304,6 +398,8 @@ for verb in get list watch; do can yes "$verb" pods -n team-a; done
 for verb in get list watch create patch delete; do can yes "$verb" services -n team-a; done
 for verb in create patch; do can yes "$verb" events -n team-a; can yes "$verb" events.events.k8s.io -n team-a; done
 can yes list procgroups.procgroup.dev --all-namespaces
+# peer mTLS (the chart's default): the issuer reviews the sidecars' tokens
+can yes create tokenreviews.authentication.k8s.io
 # refused: everything else
 can no create procgroups.procgroup.dev -n team-a
 can no delete procgroups.procgroup.dev -n team-a
@@ -322,14 +418,15 @@ can no get customresourcedefinitions.apiextensions.k8s.io
 sidecar_rbac team-a ok
 sidecar_rbac team-b forbidden delete
 run_operator cluster-wide team-b - -
+[[ -n $op_root && -n $JAVA ]] && readme_can_i
 
 "$HELM" uninstall pg -n "$NS" >/dev/null 2>&1
 for ns in team-a team-b; do k delete role,rolebinding,serviceaccount,secret shop-hub -n "$ns" --ignore-not-found >/dev/null 2>&1; done
 
 # ============================================================ namespaced + leader election install
 if out=$("$HELM" install pg "$chart" -n "$NS" --wait=false --set 'watchNamespaces={team-a,team-b}' \
-    --set leaderElection.enabled=true --set replicas=2 2>&1); then
-  pass "helm install (watchNamespaces team-a,team-b + leader election) accepted by the API server"
+    --set leaderElection.enabled=true --set replicas=2 --set identity.enabled=false 2>&1); then
+  pass "helm install (watchNamespaces team-a,team-b + leader election, peer mTLS off) accepted by the API server"
 else fail "helm install (namespaced + leader election)" "$out"; finish; fi
 for ns in team-a team-b; do
   for verb in get list watch patch update; do can yes "$verb" procgroups.procgroup.dev -n "$ns"; done
@@ -341,6 +438,7 @@ can no list procgroups.procgroup.dev --all-namespaces
 can no create deployments.apps -n team-c
 can no list pods -n team-c
 can no get secrets -n "$NS"
+can no create tokenreviews.authentication.k8s.io   # peer mTLS off: no issuer, no grant
 can yes create leases.coordination.k8s.io -n "$NS"
 can yes get leases.coordination.k8s.io/procgroup-operator -n "$NS"
 can yes update leases.coordination.k8s.io/procgroup-operator -n "$NS"

@@ -96,6 +96,20 @@ def one(docs, kind):
     return found[0]
 
 
+IDENTITY_SUFFIX = "-identity"  # the peer-mTLS issuer's objects (templates/identity.yaml): <fullname>-identity
+
+
+def is_identity(d):
+    return d["metadata"]["name"].endswith(IDENTITY_SUFFIX)
+
+
+def workload(docs, kind):
+    """The one object of KIND that is not the identity issuer's (its ClusterRole, binding and Service are apart)."""
+    found = [d for d in of_kind(docs, kind) if not is_identity(d)]
+    need(len(found) == 1, f"expected exactly one {kind} besides the identity issuer's, found {len(found)}")
+    return found[0]
+
+
 def triples(rules):
     """Flatten RBAC rules into (apiGroup, resource, verb, resourceName) tuples."""
     out = set()
@@ -176,10 +190,10 @@ def check_no_wildcards(docs, args):
 
 
 def check_clusterrole_exact(docs, args):
-    cr = one(docs, "ClusterRole")
+    cr = workload(docs, "ClusterRole")
     assert_workload_rules(cr["rules"], f"ClusterRole {cr['metadata']['name']}")
     need(not any(t[1] == "leases" for t in triples(cr["rules"])), "ClusterRole grants leases (must be namespaced)")
-    crb = one(docs, "ClusterRoleBinding")
+    crb = workload(docs, "ClusterRoleBinding")
     need(crb["roleRef"] == {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
                             "name": cr["metadata"]["name"]}, f"ClusterRoleBinding roleRef wrong: {crb['roleRef']}")
     dep, _ = operator_container(docs)
@@ -189,10 +203,12 @@ def check_clusterrole_exact(docs, args):
 
 
 def check_namespaced_rbac(docs, args):
-    """namespaces=a,b : a workload Role + RoleBinding per namespace, no ClusterRole(Binding)."""
+    """namespaces=a,b : a workload Role + RoleBinding per namespace, no ClusterRole(Binding) but the identity
+    issuer's (tokenreviews are cluster-scoped; check_identity pins its one rule)."""
     nss = args["namespaces"].split(",")
-    need(not of_kind(docs, "ClusterRole"), "ClusterRole rendered in namespaced mode")
-    need(not of_kind(docs, "ClusterRoleBinding"), "ClusterRoleBinding rendered in namespaced mode")
+    need(not [d for d in of_kind(docs, "ClusterRole") if not is_identity(d)], "ClusterRole rendered in namespaced mode")
+    need(not [d for d in of_kind(docs, "ClusterRoleBinding") if not is_identity(d)],
+         "ClusterRoleBinding rendered in namespaced mode")
     dep, c = operator_container(docs)
     sa = dep["spec"]["template"]["spec"]["serviceAccountName"]
     workload_roles = [r for r in of_kind(docs, "Role") if not r["metadata"]["name"].endswith("-leader-election")]
@@ -290,7 +306,8 @@ def check_deployment(docs, args):
     need(c["image"] == args.get("image", "docker.io/procgroup/operator:0.1.0"), f"image={c['image']}")
     need(c["imagePullPolicy"] == "IfNotPresent", f"imagePullPolicy={c['imagePullPolicy']}")
     need(dep["spec"]["replicas"] == int(args.get("replicas", "1")), f"replicas={dep['spec']['replicas']}")
-    need(c["ports"] == [{"name": "http", "containerPort": 8080, "protocol": "TCP"}], f"ports={c['ports']}")
+    need([p for p in c["ports"] if p["name"] != "identity"] == [{"name": "http", "containerPort": 8080, "protocol": "TCP"}],
+         f"ports={c['ports']}")
     need(c["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}, f"liveness={c['livenessProbe']}")
     need(c["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "http"}, f"readiness={c['readinessProbe']}")
     need(c["startupProbe"]["httpGet"]["port"] == "http", "startupProbe port")
@@ -325,7 +342,7 @@ def check_image(docs, args):
 
 def check_service(docs, args):
     dep, c = operator_container(docs)
-    svc = one(docs, "Service")
+    svc = workload(docs, "Service")
     need(svc["spec"]["ports"] == [{"name": "http", "port": 8080, "targetPort": "http", "protocol": "TCP"}],
          f"Service ports={svc['spec']['ports']}")
     pod_labels = dep["spec"]["template"]["metadata"]["labels"]
@@ -337,7 +354,7 @@ def check_service(docs, args):
 
 def check_servicemonitor(docs, args):
     sm = one(docs, "ServiceMonitor")
-    svc = one(docs, "Service")
+    svc = workload(docs, "Service")
     need(sm["apiVersion"] == "monitoring.coreos.com/v1", "ServiceMonitor apiVersion")
     sel = sm["spec"]["selector"]["matchLabels"]
     need(all(svc["metadata"]["labels"].get(k) == v for k, v in sel.items()), "ServiceMonitor selector does not match the Service")
@@ -434,6 +451,54 @@ def check_names(docs, args):
         labels = d["metadata"].get("labels") or {}
         need(labels.get("app.kubernetes.io/managed-by") == "Helm" or d["kind"] == "CustomResourceDefinition",
              f"{d['kind']} {name} lacks the common labels")
+
+
+def check_identity(docs, args):
+    """enabled=true|false [port=8443] [ca=<existing Secret>]: the peer-mTLS issuer (sidecar/SECURITY.md). On: its
+    Service, a CA Secret the chart makes (unless ca= names one), a ClusterRole with tokenreviews create and nothing
+    else bound to the operator's ServiceAccount, the issuer's env and port, the CA mounted in the operator alone.
+    Off: none of these, and the operator is told so (PROCGROUP_IDENTITY_ENABLED absent: its default is off)."""
+    dep, c = operator_container(docs)
+    env = env_of(c)
+    mine = [d for d in docs if is_identity(d) or d["metadata"]["name"].endswith("-identity-ca")]
+    if args.get("enabled") == "false":
+        need(not mine, f"identity objects rendered with identity off: {[(d['kind'], d['metadata']['name']) for d in mine]}")
+        need(not any(k.startswith("PROCGROUP_IDENTITY") for k in env), "PROCGROUP_IDENTITY_* set with identity off")
+        need(not [p for p in c["ports"] if p["name"] == "identity"], "identity port with identity off")
+        return
+    port = int(args.get("port", "8443"))
+    need(env.get("PROCGROUP_IDENTITY_ENABLED") == "true", f"PROCGROUP_IDENTITY_ENABLED={env.get('PROCGROUP_IDENTITY_ENABLED')!r}")
+    need(env.get("PROCGROUP_IDENTITY_PORT") == str(port), f"PROCGROUP_IDENTITY_PORT={env.get('PROCGROUP_IDENTITY_PORT')!r}")
+    svc = [d for d in of_kind(docs, "Service") if is_identity(d)]
+    need(len(svc) == 1, f"expected one identity Service, found {len(svc)}")
+    host = f"{svc[0]['metadata']['name']}.{RELEASE_NS}.svc"
+    need(env.get("PROCGROUP_IDENTITY_URL") == f"https://{host}:{port}/v1/certificates",
+         f"PROCGROUP_IDENTITY_URL={env.get('PROCGROUP_IDENTITY_URL')!r} does not name {host}:{port}")
+    need(svc[0]["spec"]["ports"] == [{"name": "identity", "port": port, "targetPort": "identity", "protocol": "TCP"}],
+         f"identity Service ports={svc[0]['spec']['ports']}")
+    need(svc[0]["spec"]["selector"] == dep["spec"]["selector"]["matchLabels"], "identity Service selects other pods")
+    need({"name": "identity", "containerPort": port, "protocol": "TCP"} in c["ports"], f"ports={c['ports']}")
+    if args.get("rbac", "true") == "true":
+        crs = [d for d in of_kind(docs, "ClusterRole") if is_identity(d)]
+        need(len(crs) == 1, f"expected one identity ClusterRole, found {len(crs)}")
+        need(triples(crs[0]["rules"]) == {("authentication.k8s.io", "tokenreviews", "create", "")},
+             f"identity ClusterRole grants more than tokenreviews create: {sorted(triples(crs[0]['rules']))}")
+        crbs = [d for d in of_kind(docs, "ClusterRoleBinding") if is_identity(d)]
+        need(len(crbs) == 1 and crbs[0]["roleRef"]["name"] == crs[0]["metadata"]["name"], "identity ClusterRoleBinding")
+        need(crbs[0]["subjects"] == [{"kind": "ServiceAccount", "name": dep["spec"]["template"]["spec"]["serviceAccountName"],
+                                      "namespace": RELEASE_NS}], f"identity binding subjects={crbs[0]['subjects']}")
+    secrets = of_kind(docs, "Secret")
+    ca = args.get("ca")
+    if ca:
+        need(not secrets, f"the chart made a Secret although identity.ca.existingSecret={ca}")
+    else:
+        need(len(secrets) == 1 and secrets[0]["type"] == "kubernetes.io/tls"
+             and set(secrets[0]["data"]) == {"tls.crt", "tls.key"}, "expected one kubernetes.io/tls CA Secret")
+        ca = secrets[0]["metadata"]["name"]
+    vols = [v for v in dep["spec"]["template"]["spec"].get("volumes", []) if v.get("secret")]
+    need([v["secret"]["secretName"] for v in vols] == [ca], f"Secret volumes {vols}, expected only the CA {ca}")
+    mounts = [m for m in c.get("volumeMounts", []) if m["name"] == vols[0]["name"]]
+    need(len(mounts) == 1 and mounts[0].get("readOnly") is True, f"the CA mount must be read-only: {mounts}")
 
 
 def check_crds_in_render(docs, args):
