@@ -99,6 +99,17 @@ final class LocalCluster {
     }
   }
 
+  /** Pod Security level enforced on every namespace the suites make (what the product promises to run under). */
+  static final String POD_SECURITY = "restricted";
+
+  /** A namespace with restricted Pod Security enforced (and warned and audited), as a security-minded user makes it. */
+  void createRestrictedNamespace(String name) {
+    client.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata().withName(name)
+        .addToLabels("pod-security.kubernetes.io/enforce", POD_SECURITY)
+        .addToLabels("pod-security.kubernetes.io/warn", POD_SECURITY)
+        .addToLabels("pod-security.kubernetes.io/audit", POD_SECURITY).endMetadata().build()).create();
+  }
+
   /** kubectl, which must succeed. */
   String kubectl(String... args) {
     Result r = kubectlResult(args);

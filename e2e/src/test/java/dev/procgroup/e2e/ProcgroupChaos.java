@@ -10,7 +10,6 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -77,7 +76,7 @@ class ProcgroupChaos {
     cluster.helm("upgrade", "--install", "procgroup", LocalCluster.ROOT.resolve("helm/procgroup").toString(),
         "--namespace", OPERATOR_NS, "--create-namespace", "--wait", "--timeout", "180s");
     ns = "chaos-" + Long.toHexString(System.nanoTime()).substring(6);
-    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
+    cluster.createRestrictedNamespace(ns);
     watch = new NamespaceWatch(client, ns);
   }
 
@@ -419,7 +418,9 @@ class ProcgroupChaos {
           && p.getStatus().getContainerStatuses().stream().anyMatch(c -> "slow".equals(c.getName())
               && c.getState().getRunning() != null) && !NamespaceWatch.podReady(p));
     });
-    List<String> children = List.of("secret/" + g + "-hub", "serviceaccount/" + g + "-hub", "role/" + g + "-hub",
+    assertThat(client.secrets().inNamespace(ns).withName(g + "-hub").get())
+        .as("with peer mTLS (the chart's default) the group has no bearer-token Secret").isNull();
+    List<String> children = List.of("serviceaccount/" + g + "-hub", "role/" + g + "-hub",
         "rolebinding/" + g + "-hub", "service/" + g + "-base", "horizontalpodautoscaler/" + g + "-auto",
         "deployment/" + g + "-base", "deployment/" + g + "-auto", "deployment/" + g + "-slow");
     assertThat(cluster.kubectl(prepend(children, "get", "-n", ns, "-o", "name")).lines().toList())
@@ -455,7 +456,7 @@ class ProcgroupChaos {
       gaps.add(orders.get(k) + " gone -> " + orders.get(k - 1) + " stopping: " + ms(higherGone, lowerStopped) + " ms");
     }
     measure("step 6, deleted while order 2 was starting: stopped in reverse order (%s), finalizer removed %d ms after "
-        + "the delete, nothing left (Deployments, ReplicaSets, pods, Service, Secret, ServiceAccount, Role, "
+        + "the delete, nothing left (Deployments, ReplicaSets, pods, Service, ServiceAccount, Role, "
         + "RoleBinding, HPA) %d ms after it", String.join(", ", gaps), ms(deleted, gone), ms(deleted, clean));
     assertThat(watch.pods(g, null, p -> !counted.contains(p.uid) && p.added.isAfter(deleted)))
         .as("pods created after the delete").isEmpty();
@@ -472,44 +473,47 @@ class ProcgroupChaos {
   static final String REPAIRED = "chaos-repair";
 
   /**
-   * The hub Secret deleted, then a pod that needs it: web's pod is deleted, and its replacement cannot mount the
-   * peer token without the Secret. The operator must bring the Secret back so that the new pod starts, with no
-   * human step (it need not recreate it before a pod needs it: it does not read Secrets).
+   * The identity issuer (the operator) down while a pod is replaced: web's new sidecar cannot get its certificate,
+   * so the pod waits (its sidecar does not start serving, its app does not start); once the operator is back the
+   * certificate is issued and the pod starts, with no human step. Peer mTLS is the chart's default, so no Secret
+   * is involved: the hub Secret of the token mode is not made at all.
    */
   @Test
   @Order(70)
-  @Timeout(value = 150, unit = TimeUnit.SECONDS)
-  void step7a_theHubSecretDeletedIsRepairedAndANewPodStartsOnIt() {
+  @Timeout(value = 240, unit = TimeUnit.SECONDS)
+  void step7a_aPodReplacedWhileTheIdentityIssuerIsDownStartsOnceItIsBack() {
     applyAndAwaitRunning(REPAIRED, "2/2");
-    String name = REPAIRED + "-hub";
-    Secret before = client.secrets().inNamespace(ns).withName(name).get();
-    assertThat(before).as("secret/%s before the delete", name).isNotNull();
-    Instant deleted = Instant.now();
-    cluster.kubectl("delete", "secret", name, "-n", ns, "--wait=true", "--timeout=60s");
+    assertThat(client.secrets().inNamespace(ns).withName(REPAIRED + "-hub").get()).as("no hub Secret with mTLS").isNull();
+    var operator = client.apps().deployments().inNamespace(OPERATOR_NS).withName("procgroup");
     Pod web = single(livePods(REPAIRED, "web"));
-    Instant podDeleted = Instant.now();
-    cluster.kubectl("delete", "pod", web.getMetadata().getName(), "-n", ns, "--wait=false");
-    Instant[] secretBack = new Instant[1];
-    await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> {
-      Secret now = client.secrets().inNamespace(ns).withName(name).get();
-      if (secretBack[0] == null && now != null && !now.getMetadata().getUid().equals(before.getMetadata().getUid())) {
-        secretBack[0] = Instant.now();
-      }
+    Instant down = Instant.now();
+    try {
+      operator.scale(0);
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> client.pods()
+          .inNamespace(OPERATOR_NS).withLabel("app.kubernetes.io/component", "operator").list().getItems().isEmpty());
+      cluster.kubectl("delete", "pod", web.getMetadata().getName(), "-n", ns, "--wait=false");
+      // The Deployment controller replaces the pod; without an issuer its sidecar cannot become Ready.
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> livePods(REPAIRED, "web")
+          .stream().anyMatch(p -> !p.getMetadata().getUid().equals(web.getMetadata().getUid())));
+      Pod replacement = livePods(REPAIRED, "web").stream()
+          .filter(p -> !p.getMetadata().getUid().equals(web.getMetadata().getUid())).findFirst().orElseThrow();
+      await().during(Duration.ofSeconds(20)).atMost(Duration.ofSeconds(25)).pollInterval(Duration.ofMillis(500))
+          .until(() -> { Pod p = client.pods().inNamespace(ns).withName(replacement.getMetadata().getName()).get();
+            return p != null && !NamespaceWatch.podReady(p); });
+    } finally {
+      operator.scale(1);
+    }
+    Instant back = Instant.now();
+    await().atMost(CONVERGE).pollInterval(Duration.ofMillis(250)).until(() -> {
       List<Pod> live = livePods(REPAIRED, "web");
-      return secretBack[0] != null && live.size() == 1 && !live.get(0).getMetadata().getUid().equals(web.getMetadata().getUid())
+      return live.size() == 1 && !live.get(0).getMetadata().getUid().equals(web.getMetadata().getUid())
           && NamespaceWatch.podReady(live.get(0));
     });
     Instant podReady = Instant.now();
     awaitStatus(REPAIRED, s -> running(s, "2/2"), CONVERGE);
-    Secret now = client.secrets().inNamespace(ns).withName(name).get();
-    assertOwned("secret/" + name, now);
-    String token = new String(java.util.Base64.getDecoder().decode(now.getData().get("token")), StandardCharsets.UTF_8);
-    assertThat(token).as("a peer token").hasSizeGreaterThanOrEqualTo(32);
-    measure("step 7, hub Secret %s deleted, then web's pod: Secret recreated %d ms after its deletion (%d ms after the "
-        + "replacement pod needed it; token %s), the new web pod Ready %d ms and the group Running %d ms after the pod "
-        + "was deleted", name, ms(deleted, secretBack[0]), Math.max(0, ms(podDeleted, secretBack[0])),
-        token.equals(new String(java.util.Base64.getDecoder().decode(before.getData().get("token")), StandardCharsets.UTF_8))
-            ? "unchanged" : "new", ms(podDeleted, podReady), ms(podDeleted, Instant.now()));
+    measure("step 7, the identity issuer (operator scaled to 0) down while web's pod was replaced: the new pod stayed "
+        + "un-Ready for the %d ms the operator was down; after it was scaled back, the pod was Ready in %d ms and the "
+        + "group Running in %d ms", ms(down, back), ms(back, podReady), ms(back, Instant.now()));
     assertExactDeployments(REPAIRED, Set.of("web", "auto"));
   }
 
@@ -587,9 +591,9 @@ class ProcgroupChaos {
   }
 
   /**
-   * After the repairs (a recreated Secret that web's new pod started on, a hand edit undone), the group's pods
-   * still call each other through the hub: auto's pod (there before the repairs) publishes an object, web's pod
-   * (started after them) calls it. A Secret recreated with another token must not split the group in two.
+   * After the repairs (web's pod started on a certificate issued after an issuer outage, a hand edit undone), the
+   * group's pods still call each other through the hub: auto's pod (there before the repairs) publishes an object,
+   * web's pod (started after them) calls it, over mTLS.
    */
   @Test
   @Order(75)
@@ -631,7 +635,7 @@ class ProcgroupChaos {
       refused += ProcgroupE2E.metricValue(metrics, "procgroup_hub_peer_auth_failures_total");
     }
     measure("step 7, after the repairs: web's new pod called an object published in auto's pod through the hub "
-        + "(answered %d ms after the publisher started; peer requests refused for their token meanwhile: %.0f)",
+        + "(answered %d ms after the publisher started; peer connections or requests refused meanwhile: %.0f)",
         ms(start, Instant.now()), refused);
     deleteGroup(REPAIRED);
   }

@@ -7,7 +7,6 @@ import dev.procgroup.api.v1alpha1.ProcessGroup;
 import dev.procgroup.api.v1alpha1.ProcessGroupStatus;
 import dev.procgroup.api.v1alpha1.ProcessStatus;
 import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -65,7 +64,7 @@ class ProcgroupE2E {
     cluster = LocalCluster.get();
     client = cluster.client;
     ns = "e2e-" + Long.toHexString(System.nanoTime()).substring(6);
-    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
+    cluster.createRestrictedNamespace(ns);
     watchTheNamespace();
   }
 
@@ -241,8 +240,7 @@ class ProcgroupE2E {
   @Test
   @Order(20)
   void operatorAndSidecarMetricsAreScrapedThroughTheClusterAndPassPromtool() throws Exception {
-    var svc = client.services().inNamespace(OPERATOR_NS).withLabel("app.kubernetes.io/instance", "procgroup")
-        .list().getItems().get(0);
+    var svc = client.services().inNamespace(OPERATOR_NS).withName("procgroup-metrics").get(); // not procgroup-identity
     String operatorMetrics = new String(cluster.get("http://" + svc.getSpec().getClusterIP() + ":8080/metrics")
         .body(), StandardCharsets.UTF_8);
     assertThat(operatorMetrics).contains("procgroup_process_ready_replicas{group=\"ordered\"")
@@ -360,7 +358,7 @@ class ProcgroupE2E {
 
   @Test
   @Order(53)
-  void peerCallsFromAnotherGroupOrWithoutTokenAreRefusedPodToPod() {
+  void anotherGroupsPodFailsTheTlsHandshakeOnThePeerPort() throws Exception {
     // A second group (the hello example) in the same namespace: its pods are as close as a pod can be.
     cluster.kubectl("apply", "-n", ns, "-f", LocalCluster.ROOT.resolve("examples/hello/procgroup.yaml").toString());
     try {
@@ -370,40 +368,184 @@ class ProcgroupE2E {
     }
   }
 
-  private void refusedPodToPod() {
+  /** Node's tls module in the caller's app container: the attacker is a pod on the pod network, without a certificate. */
+  static final String TLS_PROBE = "const tls = require('tls'), [host, port] = process.argv.slice(1); let got = '';"
+      + "const s = tls.connect({host, port: +port, rejectUnauthorized: false, timeout: 5000}, () => {"
+      + " console.log('CONNECTED ' + s.getProtocol()); s.write('GET /peer/v1/objects HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n'); });"
+      + "s.on('data', d => got += d); s.on('timeout', () => { console.log('TIMEOUT'); s.destroy(); });"
+      + "s.on('error', e => console.log('ERROR ' + (e.code || '') + ' ' + e.message));"
+      + "s.on('close', () => console.log('CLOSED ' + (got ? 'HTTP ' + got.split('\\r\\n')[0] : 'no answer')));";
+  /** The same port spoken to in plaintext HTTP. */
+  static final String PLAIN_PROBE = "require('http').get(process.argv[1], {timeout: 5000}, r => console.log('STATUS ' + r.statusCode))"
+      + ".on('timeout', function () { console.log('TIMEOUT'); this.destroy(); })"
+      + ".on('error', e => console.log('ERROR ' + (e.code || '') + ' ' + e.message));";
+
+  /**
+   * Two layers keep another workload off a group's peer port. The group's NetworkPolicy (enforced on the local
+   * cluster by kube-router) refuses another group's pod at the network; a pod that passes the policy by carrying the
+   * group's label (anyone who may create pods in the namespace can) still fails the TLS handshake: it has no
+   * certificate naming the group, and only the group's sidecars can get one.
+   */
+  private void refusedPodToPod() throws Exception {
     awaitPhase("hello", "Running", LONG);
     // A caller logs its first answer a moment after it started (it has no readiness probe of its own).
     await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
         assertThat(cluster.kubectlResult("logs", "-n", ns, "-l", "procgroup.dev/group=hello,procgroup.dev/process=caller",
-            "-c", "caller", "--tail=20").out()).as("the hello example works: a caller got greeter's answer")
+            "-c", "caller", "--tail=20").out()).as("the hello example works (mTLS within hello): a caller got greeter's answer")
             .contains("200 {\"result\":\"Hello, "));
+    assertThat(client.secrets().inNamespace(ns).withName("page-snapshot-hub").get())
+        .as("with peer mTLS (the chart's default) no group has a bearer-token Secret").isNull();
+    assertThat(client.network().v1().networkPolicies().inNamespace(ns).withName("page-snapshot-hub").get())
+        .as("the group's NetworkPolicy").isNotNull();
+    Pod background = podsOf("page-snapshot", "background").get(0);
+    String target = background.getStatus().getPodIP();
+
+    // 1. Another group's pod: the NetworkPolicy refuses the connection (no TCP, so no TLS and no HTTP).
     Pod foreign = podsOf("hello", "greeter").get(0);
-    String target = podsOf("page-snapshot", "background").get(0).getStatus().getPodIP();
-    String own = tokenOf("page-snapshot"), theirs = tokenOf("hello");
-    assertThat(theirs).isNotEqualTo(own);
-    String script = "const [url, token] = process.argv.slice(1);"
-        + "require('http').get(url, {headers: token ? {authorization: 'Bearer ' + token} : {}, timeout: 5000},"
-        + " r => { let b = ''; r.on('data', d => b += d); r.on('end', () => console.log('STATUS ' + r.statusCode + ' ' + b.slice(0, 120))); })"
-        + ".on('error', e => console.log('ERROR ' + e.message));";
-    String url = "http://" + target + ":7071/peer/v1/objects";
-    String none = cluster.kubectl("exec", "-n", ns, foreign.getMetadata().getName(), "-c", "greeter", "--", "node", "-e", script, url);
-    String wrong = cluster.kubectl("exec", "-n", ns, foreign.getMetadata().getName(), "-c", "greeter", "--", "node", "-e", script, url, theirs);
-    String right = cluster.kubectl("exec", "-n", ns, foreign.getMetadata().getName(), "-c", "greeter", "--", "node", "-e", script, url, own);
-    measure("hello pod -> page-snapshot background %s: no token: %s; hello's token: %s; page-snapshot's token: %s",
-        url, none.strip(), wrong.strip(), right.strip());
-    assertThat(none).as("no token").startsWith("STATUS 401");
-    assertThat(wrong).as("another group's token").startsWith("STATUS 401");
-    assertThat(right).as("the group's own token (the control: the path and the port are right)").startsWith("STATUS 200")
-        .contains("\"objects\"");
+    String fromHello = cluster.kubectl("exec", "-n", ns, foreign.getMetadata().getName(), "-c", "greeter", "--", "node",
+        "-e", TLS_PROBE, target, "7071");
+    assertThat(fromHello).as("hello's pod -> page-snapshot's peer port (NetworkPolicy)").doesNotContain("CONNECTED")
+        .doesNotContain("HTTP/1.1").containsAnyOf("ECONNREFUSED", "TIMEOUT", "ETIMEDOUT");
+    // ...while a declared app port of the same group stays open to it (the policy is not a blanket block).
+    String web = podsOf("page-snapshot", "web").get(0).getStatus().getPodIP();
+    assertThat(cluster.kubectl("exec", "-n", ns, foreign.getMetadata().getName(), "-c", "greeter", "--", "node", "-e",
+        PLAIN_PROBE, "http://" + web + ":5511/healthz")).as("hello's pod -> web's declared port 5511").contains("STATUS 200");
+
+    // 2. A pod that carries page-snapshot's group label passes the NetworkPolicy, and fails the TLS handshake.
+    String intruder = "intruder-" + Long.toHexString(System.nanoTime()).substring(8);
+    cluster.kubectl("run", intruder, "-n", ns, "--image=docker.io/procgroup/node-base:20", "--image-pull-policy=IfNotPresent",
+        "--labels=procgroup.dev/group=page-snapshot", "--restart=Never", "--overrides=" + RESTRICTED_POD_OVERRIDES,
+        "--command", "--", "node", "-e", "setTimeout(() => {}, 600000)");
+    try {
+      cluster.kubectl("wait", "-n", ns, "pod/" + intruder, "--for=condition=Ready", "--timeout=90s");
+      double failuresBefore = authFailures(background);
+      String tlsNoCert = cluster.kubectl("exec", "-n", ns, intruder, "--", "node", "-e", TLS_PROBE, target, "7071");
+      String plaintext = cluster.kubectl("exec", "-n", ns, intruder, "--", "node", "-e", PLAIN_PROBE,
+          "http://" + target + ":7071/peer/v1/objects");
+      measure("page-snapshot background %s:7071 from hello's pod: %s | from a pod with page-snapshot's label: TLS "
+          + "without the group's certificate: %s; plaintext HTTP: %s", target, fromHello.strip().replace('\n', ' '),
+          tlsNoCert.strip().replace('\n', ' '), plaintext.strip());
+      // TLS 1.3: the client may see its side of the handshake finish; the server then refuses the missing
+      // certificate with an alert, and no HTTP byte ever comes back.
+      assertThat(tlsNoCert).as("TLS without a client certificate").contains("ERROR").contains("CLOSED no answer")
+          .doesNotContain("HTTP/1.1").containsIgnoringCase("certificate");
+      assertThat(plaintext).as("plaintext HTTP gets no HTTP answer").doesNotContain("STATUS")
+          .containsAnyOf("ERROR", "TIMEOUT");
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(authFailures(background) - failuresBefore)
+          .as("background's sidecar counted both refused peers").isGreaterThanOrEqualTo(2.0));
+    } finally {
+      cluster.kubectl("delete", "pod", intruder, "-n", ns, "--wait=false", "--grace-period=0");
+    }
+    // The control: within page-snapshot the same port serves peers (web -> background, test 50).
+    assertThat(metricValue(scrape(background), "procgroup_hub_served_calls_total", "caller=\"peer\"", "outcome=\"ok\""))
+        .isGreaterThanOrEqualTo(1.0);
   }
 
-  String tokenOf(String group) {
-    var secret = client.secrets().inNamespace(ns).withName(group + "-hub").get();
-    return new String(java.util.Base64.getDecoder().decode(secret.getData().get("token")), StandardCharsets.UTF_8);
+  /** What restricted Pod Security requires of a pod the test makes itself (kubectl run --overrides). */
+  static final String RESTRICTED_POD_OVERRIDES = "{\"apiVersion\":\"v1\",\"spec\":{\"automountServiceAccountToken\":false,"
+      + "\"securityContext\":{\"runAsNonRoot\":true,\"runAsUser\":10001,\"seccompProfile\":{\"type\":\"RuntimeDefault\"}},"
+      + "\"containers\":[{\"name\":\"intruder\",\"image\":\"docker.io/procgroup/node-base:20\",\"imagePullPolicy\":\"IfNotPresent\","
+      + "\"command\":[\"node\",\"-e\",\"setTimeout(() => {}, 600000)\"],"
+      + "\"securityContext\":{\"allowPrivilegeEscalation\":false,\"capabilities\":{\"drop\":[\"ALL\"]}}}]}}";
+
+  double authFailures(Pod pod) throws Exception {
+    return metricValue(scrape(pod), "procgroup_hub_peer_auth_failures_total");
+  }
+
+  String scrape(Pod pod) throws Exception {
+    return new String(cluster.get("http://" + pod.getStatus().getPodIP() + ":9464/metrics").body(), StandardCharsets.UTF_8);
+  }
+
+  /**
+   * The app as the attacker (issue 10): from web's app container, as its user, every way to the sidecar's
+   * credentials the pod offers (its processes' /proc entries, its mounts, the usual directories) yields none of
+   * them. The needles are slices of the sidecar's real tokens, read from the kubelet's volume on the node.
+   */
+  @Test
+  @Order(54)
+  void theAppContainerCannotReadTheSidecarsCredentials() throws Exception {
+    Pod web = podsOf("page-snapshot", "web").get(0);
+    Path volume = Path.of("/var/lib/kubelet/pods", web.getMetadata().getUid(), "volumes/kubernetes.io~projected/hub-api-token");
+    List<String> needles = new ArrayList<>();
+    for (String file : List.of("token", "identity-token")) {
+      String[] parts = Files.readString(volume.resolve(file)).strip().split("\\.");
+      assertThat(parts).as("%s is a JWT", file).hasSize(3);
+      needles.add(parts[1].substring(0, 40)); // its claims
+      needles.add(parts[2].substring(0, 40)); // its signature: unique to this token
+    }
+    String script = Files.readString(Path.of("src/test/resources/attack/credential-scan.js"));
+    // The needles go in on stdin: as arguments they would be in the scanner's own /proc/<pid>/cmdline.
+    String stdin = String.join("\n", needles) + "\n--control\nPROCGROUP_POD_NAME=" + web.getMetadata().getName() + "\n";
+    LocalCluster.Result r = cluster.run(Duration.ofMinutes(2), stdin, cluster.kubectl, "exec", "-i", "-n", ns,
+        web.getMetadata().getName(), "-c", "web", "--", "node", "-e", script);
+    assertThat(r.exitCode()).as(r.out()).isZero();
+    String line = r.out().lines().filter(l -> l.startsWith("SCAN ")).findFirst()
+        .orElseThrow(() -> new AssertionError("the scan printed no result: " + r.out()));
+    var scan = new com.fasterxml.jackson.databind.ObjectMapper().readTree(line.substring(5));
+    measure("web's app container (uid %s) read %d files (mounts %s); other users' processes %s; attempts %s; token hits %s",
+        scan.path("uid"), scan.path("scanned").asInt(), scan.path("mounts"), scan.path("sidecarPids"),
+        scan.path("attempts"), scan.path("hits"));
+    assertThat(scan.path("uid").asInt()).isEqualTo(10001);
+    assertThat(scan.path("scanned").asInt()).as("files read").isGreaterThan(50);
+    assertThat(scan.path("controlHits").toString()).as("the scan finds what it may read (the app's own environ)")
+        .contains("/environ");
+    assertThat(scan.path("sidecarPids").findValuesAsText("uid")).as("the sidecar's processes, seen in the shared "
+        + "process namespace, run as another user").isNotEmpty().allSatisfy(uid -> assertThat(uid).isEqualTo("10002"));
+    assertThat(scan.path("hits").size()).as("files that yielded a token: %s", scan.path("hits")).isZero();
+    scan.path("attempts").fields().forEachRemaining(a -> {
+      boolean harmless = a.getKey().endsWith("/cmdline"); // readable, holds no secret (it was scanned for the needles)
+      if (!harmless) assertThat(a.getValue().asText()).as(a.getKey()).isIn("EACCES", "EPERM", "ENOENT");
+    });
+    assertThat(scan.path("attempts").toString()).as("the ptrace-guarded entries were refused, not absent")
+        .contains("/environ\":\"EACCES").contains("/root/\":\"EACCES");
+    assertThat(scan.path("serviceAccountDir").asBoolean()).as("no ServiceAccount token in the app container").isFalse();
+    assertThat(scan.path("env").size()).as("credential-like env names: %s", scan.path("env")).isZero();
+    // ...and the app's process metrics, read across the UIDs, still come.
+    String metrics = scrape(web);
+    assertThat(metricValue(metrics, "procgroup_app_cpu_seconds_total")).isGreaterThan(0.0);
+    assertThat(metricValue(metrics, "procgroup_app_threads")).isGreaterThan(0.0);
+  }
+
+  /**
+   * A network observer on the node's bridge (tcpdump on cni0) sees a hub call between web's and background's pods
+   * as TLS records only: not the call's argument, not its path or object, not a credential.
+   */
+  @Test
+  @Order(55)
+  void aCaptureOnTheBridgeOfAHubCallShowsNoPayloadOrToken() throws Exception {
+    Pod web = podsOf("page-snapshot", "web").get(0);
+    String marker = "procgroup-marker-" + Long.toHexString(System.nanoTime());
+    Path pcap = Files.createTempFile("hub-call-", ".pcap");
+    Process capture = new ProcessBuilder("tcpdump", "-i", "cni0", "-U", "-s", "0", "-w", pcap.toString(),
+        "tcp port 7071").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    try {
+      Thread.sleep(1500); // tcpdump attaches to the bridge
+      assertThat(capture.isAlive()).as("tcpdump runs (installed by e2e/cluster/prereqs)").isTrue();
+      String out = cluster.kubectl("exec", "-n", ns, web.getMetadata().getName(), "-c", "web", "--", "node", "-e",
+          "require('" + HUB + "').getProxy('pageSnapshot', {timeout: 5000}).take('http://10.244.0.254:81/" + marker + "')"
+              + ".then(() => console.log('RESULT ok'), e => console.log('RESULT', e.name, e.source, e.code))"
+              + ".finally(() => setTimeout(() => process.exit(0), 500))");
+      assertThat(out).as("the call crossed to background (its answer is an error about the unreachable URL)")
+          .contains("RESULT").doesNotContain("RESULT ok");
+      Thread.sleep(1000);
+    } finally {
+      capture.destroy();
+      capture.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+    }
+    byte[] bytes = Files.readAllBytes(pcap);
+    Files.deleteIfExists(pcap);
+    String raw = new String(bytes, StandardCharsets.ISO_8859_1);
+    int tlsRecords = 0;
+    for (int i = raw.indexOf("\u0017\u0003\u0003"); i >= 0; i = raw.indexOf("\u0017\u0003\u0003", i + 1)) tlsRecords++;
+    measure("tcpdump on cni0, tcp port 7071, one hub call web -> background: %d bytes captured, %d TLS application-data "
+        + "record headers; marker, path, object name and credentials absent", bytes.length, tlsRecords);
+    assertThat(tlsRecords).as("the capture holds the call (TLS application-data records)").isGreaterThan(0);
+    assertThat(raw).doesNotContain(marker).doesNotContain("/peer/v1/").doesNotContainIgnoringCase("authorization")
+        .doesNotContain("pageSnapshot");
   }
 
   @Test
-  @Order(54)
+  @Order(56)
   void webIsReachedByItsServiceNameFromAPodSpreadOverItsReplicas() {
     // The operator's Service for the ported process: named <group>-<process>, port by name, in status.
     var svc = client.services().inNamespace(ns).withName("page-snapshot-web").get();
