@@ -96,7 +96,11 @@ public final class StatusCalculator {
         s.setMessage(failure.message());
       } else if (UNAVAILABLE.equals(s.getPhase())) {
         s.setReason(ProcessFailure.UNAVAILABLE);
-        s.setMessage(o.availableReplicas() + " of " + o.desiredReplicas() + " replicas available");
+        // a pod down between crashes, below the crash-loop limit: its last termination is the reason a user wants
+        boolean restarting = s.getLastTermination() != null && s.getRestarts() != null && s.getRestarts() > 0;
+        s.setMessage(o.availableReplicas() + " of " + o.desiredReplicas() + " replicas available"
+            + (restarting ? "; restarting (" + s.getRestarts() + (s.getRestarts() == 1 ? " restart" : " restarts")
+                + "), last termination: " + s.getLastTermination() : ""));
         String message = "process " + spec.getName() + " (order " + spec.effectiveOrder() + ") is unavailable: "
             + s.getMessage();
         failures.add(new ProcessFailure(ProcessFailure.UNAVAILABLE, message, false));

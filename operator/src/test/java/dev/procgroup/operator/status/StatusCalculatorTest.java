@@ -317,6 +317,21 @@ class StatusCalculatorTest {
   }
 
   @Test
+  void aProcessDownBetweenCrashesBelowTheLimitSaysItsLastTermination() {
+    ProcessGroup pg = group("shop", process("agent", 0, 1), process("web", 1, 1));
+    pg.getSpec().setRestart(new RestartPolicySpec(5, "10m"));
+    pg.setStatus(compute(pg, Map.of("agent", READY, "web", READY),
+        Map.of("agent", deployment(1, 1), "web", deployment(1, 1)), Map.of()));
+    ProcessGroupStatus s = compute(pg, Map.of("agent", LOST, "web", READY),
+        Map.of("agent", deployment(1, 0), "web", deployment(1, 1)),
+        Map.of("agent", List.of(crashingPod("agent", 1, "Error: cannot connect to db"))));
+    assertThat(s.getProcesses().get(0)).extracting("phase", "reason").containsExactly("Unavailable", "Unavailable");
+    assertThat(condition(s, "Degraded").getMessage()).as("the crash, not only the count of available replicas")
+        .isEqualTo("process agent (order 0) is unavailable: 0 of 1 replicas available; restarting (1 restart), "
+            + "last termination: Error (exit code 3): Error: cannot connect to db");
+  }
+
+  @Test
   void aProcessThatNeverRanIsStartingNotUnavailable() {
     // scaled from 0 to 1: the controller's record of the 0-replica rollout reads as rolled out
     ProcessGroup pg = group("shop", process("agent", 0, 1));
