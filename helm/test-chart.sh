@@ -85,7 +85,8 @@ render namespaced --set 'watchNamespaces={team-a,team-b}'
 render leader --set leaderElection.enabled=true --set replicas=2
 render leader-ns --set leaderElection.enabled=true --set leaderElection.namespace=ops --set 'watchNamespaces={team-a}'
 render monitoring --set metrics.serviceMonitor.enabled=true --set metrics.serviceMonitor.labels.release=kps \
-  --set metrics.podMonitor.enabled=true --set dashboard.enabled=true
+  --set metrics.podMonitor.enabled=true --set dashboard.enabled=true --set metrics.prometheusRule.enabled=true \
+  --set metrics.prometheusRule.labels.release=kps
 render monitoring-ns --set metrics.podMonitor.enabled=true --set 'watchNamespaces={team-a,team-b}'
 render monitoring-portnum --set metrics.podMonitor.enabled=true --set metrics.podMonitor.portName= \
   --set sidecar.ports.metrics=9500
@@ -156,6 +157,19 @@ check "monitoring: dashboard ConfigMap has grafana_dashboard=1 and the JSON file
 check "dashboard JSON: parses, required metrics, names only in the m_* constants, panels" dashboard_json - \
   "file=$chart/dashboards/procgroup.json"
 check "monitoring: names, namespaces, common labels" names monitoring
+check "PrometheusRule absent by default" kinds defaults absent=PrometheusRule
+check "monitoring: PrometheusRule carries alerts/procgroup-alerts.yaml exactly, extra label" prometheusrule monitoring \
+  "file=$chart/alerts/procgroup-alerts.yaml" label.release=kps
+
+# ------------------------------------------------------------------ alert rules (promtool, the Debian prometheus package)
+if PROMTOOL=$(command -v promtool); then
+  if out=$("$PROMTOOL" check rules "$chart/alerts/procgroup-alerts.yaml" 2>&1); then pass "promtool check rules alerts/procgroup-alerts.yaml"
+  else fail "promtool check rules alerts/procgroup-alerts.yaml" "$out"; fi
+  if out=$(cd "$here/tests" && "$PROMTOOL" test rules alerts-test.yaml 2>&1); then pass "promtool test rules: every alert fires on its series and not on a healthy twin"
+  else fail "promtool test rules helm/tests/alerts-test.yaml" "$out"; fi
+else
+  fail "promtool is required for the alert rule tests (e2e/cluster/prereqs installs the prometheus package)"
+fi
 
 # ------------------------------------------------------------------ other value sets
 check "custom: env follows values (sidecar off, images, CPU limit, log format)" env custom \
@@ -202,11 +216,11 @@ if out=$("$HELM" package "$chart" -d "$work" 2>&1); then
   tgz=$(ls "$work"/procgroup-*.tgz)
   listing=$(tar -tzf "$tgz")
   missing=""
-  for f in Chart.yaml values.yaml values.schema.json README.md templates/NOTES.txt dashboards/procgroup.json; do
+  for f in Chart.yaml values.yaml values.schema.json README.md templates/NOTES.txt dashboards/procgroup.json alerts/procgroup-alerts.yaml; do
     grep -qx "procgroup/$f" <<<"$listing" || missing+=" $f"
   done
   grep -q '^procgroup/crds/.*\.ya\?ml$' <<<"$listing" || missing+=" crds/*.yml"
-  if [[ -z $missing ]]; then pass "helm package: $(basename "$tgz") has the CRDs, schema, dashboard, README, NOTES"
+  if [[ -z $missing ]]; then pass "helm package: $(basename "$tgz") has the CRDs, schema, dashboard, alert rules, README, NOTES"
   else fail "helm package contents" "missing:$missing"; fi
 else
   fail "helm package" "$out"

@@ -501,6 +501,18 @@ def check_identity(docs, args):
     need(len(mounts) == 1 and mounts[0].get("readOnly") is True, f"the CA mount must be read-only: {mounts}")
 
 
+def check_prometheusrule(docs, args):
+    """file=<alerts yaml> [label.k=v]: one PrometheusRule whose spec is exactly the rules file (the one source)."""
+    pr = one(docs, "PrometheusRule")
+    with open(args["file"]) as f:
+        want = yaml.safe_load(f)
+    need(pr["spec"] == want, "PrometheusRule spec differs from " + args["file"])
+    need(len([r for g in pr["spec"]["groups"] for r in g["rules"]]) >= 7, "fewer than 7 rules")
+    for k, v in args.items():
+        if k.startswith("label."):
+            need(pr["metadata"]["labels"].get(k[len("label."):]) == v, f"label {k[6:]}={pr['metadata']['labels'].get(k[6:])!r}")
+
+
 def check_crds_in_render(docs, args):
     """dir=<chart crds dir>: with --include-crds every CRD file is rendered."""
     crds = of_kind(docs, "CustomResourceDefinition")
