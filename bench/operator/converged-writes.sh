@@ -19,7 +19,7 @@ out="$root/bench/results/converged-writes-$(date -u +%Y-%m-%d).md"
   echo
   echo "- machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; $(java -version 2>&1 | head -1)"
   echo "- kube-apiserver $(grep K8S_VERSION "$root/e2e/cluster/versions.env" | cut -d= -f2); window $window"
-  echo "- group: 3 processes (orders 0, 1, 1), hub RBAC (ServiceAccount, Role, RoleBinding), an HPA, a Service"
+  echo "- group: 3 processes (orders 0, 1, 1), hub RBAC (ServiceAccount, Role, RoleBinding), an HPA, a Service, a NetworkPolicy"
   echo "- command: bench/operator/converged-writes.sh $window"
   echo
   grep -o '\[measure\].*' "$log" | sed 's/^\[measure\] /- /'

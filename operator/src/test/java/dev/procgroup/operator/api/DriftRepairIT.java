@@ -69,7 +69,7 @@ class DriftRepairIT extends ApiTestSupport {
     double before = writes();
     Thread.sleep(QUIET.toMillis()); // the observation window itself, not a wait for some state
     double written = writes() - before;
-    System.out.printf("[measure] API writes for a converged group (3 processes, hub RBAC, HPA, Service) over %ss %s: %.0f%n",
+    System.out.printf("[measure] API writes for a converged group (3 processes, hub RBAC, HPA, Service, NetworkPolicy) over %ss %s: %.0f%n",
         QUIET.toSeconds(), when, written);
     assertThat(written).as("API writes for a converged group over %ss %s", QUIET.toSeconds(), when)
         .isZero();
