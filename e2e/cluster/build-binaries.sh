@@ -6,6 +6,7 @@
 #   $PROCGROUP_CACHE/coredns/$COREDNS_VERSION/bin/coredns
 #   $PROCGROUP_CACHE/metrics-server/$METRICS_SERVER_VERSION/bin/metrics-server
 #   $PROCGROUP_CACHE/kube-router/$KUBE_ROUTER_VERSION/bin/kube-router
+#   $PROCGROUP_CACHE/prometheus/$PROMETHEUS_VERSION/bin/prometheus (Kubernetes service discovery only; the e2e suite)
 # and lays out kube-apiserver/etcd/kubectl where fabric8 kube-api-test looks for them offline
 # (~/.kubeapitest/k8s/<version>-linux-amd64). A cache entry is complete only once its .done stamp exists,
 # so an interrupted build is redone rather than trusted.
@@ -100,16 +101,24 @@ build_helm() {
   touch "$out/.done-v2"
 }
 
-# build_go_tool NAME VERSION PACKAGE [LDFLAGS]: a program whose module has no replace directives, so
+# build_go_tool NAME VERSION PACKAGE [LDFLAGS [TAGS]]: a program whose module has no replace directives, so
 # `go install` works: CoreDNS (its default plugin set: kubernetes, template, health, ready, ...),
-# metrics-server and kube-router. LDFLAGS are added to "-s -w" (e.g. -X for a version variable).
+# metrics-server, kube-router and Prometheus. LDFLAGS are added to "-s -w" (e.g. -X for a version variable).
 build_go_tool() {
-  local name=$1 version=$2 pkg=$3 ldf="-s -w${4:+ $4}" out=$PROCGROUP_CACHE/$1/$2/bin
+  local name=$1 version=$2 pkg=$3 ldf="-s -w${4:+ $4}" tags=${5:-} out=$PROCGROUP_CACHE/$1/$2/bin
   [[ -x $out/$name && -e $out/.done ]] && { log "$name $version: cached"; return; }
   log "$name $version: building"
   mkdir -p "$out"
-  GOBIN=$out nice go install -trimpath -ldflags "$ldf" "$pkg@$version"
+  GOBIN=$out nice go install -trimpath -ldflags "$ldf" ${tags:+-tags "$tags"} "$pkg@$version"
   touch "$out/.done"
+}
+
+# Prometheus for the e2e suite's real scrape of the cluster: Debian's package (kept for promtool) is built without
+# Kubernetes service discovery. Only that discovery is compiled in (its plugin build tags); no web UI assets (the API
+# is what the tests use).
+build_prometheus() {
+  build_go_tool prometheus "$PROMETHEUS_VERSION" github.com/prometheus/prometheus/cmd/prometheus \
+    "-X github.com/prometheus/common/version.Version=$PROMETHEUS_VERSION" remove_all_sd,enable_kubernetes_sd
 }
 
 # fabric8 kube-api-test finds binaries offline in $KUBE_API_TEST_DIR/k8s/<version>-linux-amd64.
@@ -130,8 +139,10 @@ case $only in
        build_go_tool metrics-server "$METRICS_SERVER_VERSION" sigs.k8s.io/metrics-server/cmd/metrics-server
        # Its Makefile stamps the version (kube-router --version, and the log line it starts with).
        build_go_tool kube-router "$KUBE_ROUTER_VERSION" github.com/cloudnativelabs/kube-router/v2/cmd/kube-router \
-         "-X github.com/cloudnativelabs/kube-router/v2/pkg/version.Version=$KUBE_ROUTER_VERSION -X github.com/cloudnativelabs/kube-router/v2/pkg/version.BuildDate=$(date -u +%Y-%m-%dT%H:%M:%SZ)" ;;
-  *) echo "usage: $0 [all|apiserver]" >&2; exit 2 ;;
+         "-X github.com/cloudnativelabs/kube-router/v2/pkg/version.Version=$KUBE_ROUTER_VERSION -X github.com/cloudnativelabs/kube-router/v2/pkg/version.BuildDate=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+       build_prometheus ;;
+  prometheus) build_prometheus ;;
+  *) echo "usage: $0 [all|apiserver|prometheus]" >&2; exit 2 ;;
 esac
 link_kube_api_test
 log "done in $((SECONDS - start))s"

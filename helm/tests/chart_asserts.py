@@ -360,6 +360,8 @@ def check_servicemonitor(docs, args):
     need(all(svc["metadata"]["labels"].get(k) == v for k, v in sel.items()), "ServiceMonitor selector does not match the Service")
     need(sm["spec"]["namespaceSelector"]["matchNames"] == [RELEASE_NS], "ServiceMonitor namespaceSelector")
     need([e["port"] for e in sm["spec"]["endpoints"]] == ["http"], "ServiceMonitor endpoint port")
+    need(all(e.get("honorLabels") is True for e in sm["spec"]["endpoints"]),
+         "ServiceMonitor must honor the operator's namespace/group/process labels (honorLabels: true)")
     for k, v in args.items():
         if k.startswith("label."):
             need(sm["metadata"]["labels"].get(k[6:]) == v, f"ServiceMonitor label {k[6:]}")

@@ -33,6 +33,8 @@ final class LocalCluster {
   final KubernetesClient client;
   final String kubectl;
   final String helm;
+  /** Prometheus with Kubernetes service discovery (e2e/cluster/build-binaries.sh prometheus; Debian's has none). */
+  final String prometheus;
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   record Result(int exitCode, String out) {}
@@ -49,6 +51,7 @@ final class LocalCluster {
     String cache = versions.getOrDefault("PROCGROUP_CACHE", "/var/cache/procgroup");
     kubectl = cache + "/k8s/" + versions.get("K8S_VERSION") + "/bin/kubectl";
     helm = cache + "/helm/" + versions.get("HELM_VERSION") + "/bin/helm";
+    prometheus = cache + "/prometheus/" + versions.get("PROMETHEUS_VERSION") + "/bin/prometheus";
   }
 
   static synchronized LocalCluster get() throws IOException {

@@ -72,6 +72,7 @@ class ProcgroupE2E {
   void writeMeasurements() throws Exception {
     if (deployments != null) deployments.close();
     if (pods != null) pods.close();
+    if (prometheus != null) prometheus.close();
     Files.writeString(Path.of("target/e2e-measurements.txt"), String.join("\n", measurements) + "\n");
     client.namespaces().withName(ns).delete();
   }
@@ -104,6 +105,129 @@ class ProcgroupE2E {
         .contains("autoscale.min must not be greater than autoscale.max")
         .contains("spec.services").contains("must name a process listed in spec.processes");
     assertThat(client.resources(ProcessGroup.class).inNamespace(ns).withName("invalid").get()).isNull();
+  }
+
+  // -- a real Prometheus: the chart's monitors, every dashboard query, an alert that fires and resolves --------------
+
+  HostPrometheus prometheus;
+
+  @Test
+  @Order(3)
+  void aRealPrometheusScrapesTheOperatorThroughTheChartsServiceMonitor() throws Exception {
+    prometheus = HostPrometheus.start(cluster, OPERATOR_NS);
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+        assertThat(prometheus.query("up{job=\"" + OPERATOR_NS + "/procgroup\"} == 1").size())
+            .as("the operator's target (the chart's ServiceMonitor) is up; targets: %s", prometheus.targets()).isEqualTo(1));
+  }
+
+  /**
+   * Every PromQL expression of every panel of the chart's Grafana dashboard, with its variables filled in as Grafana
+   * would (the m_* constants, this namespace, the page-snapshot group, $__rate_interval = 1m), returns series from
+   * the real Prometheus. Peer errors are provoked first (background's sidecar SIGKILLed while web calls it); the
+   * only expression allowed to be empty is one over a series the dashboard marks lazy (JOSDK's failed
+   * reconciliations: none happens here).
+   */
+  @Test
+  @Order(56)
+  void everyDashboardQueryReturnsSeriesFromARealPrometheus() throws Exception {
+    assertThat(prometheus).as("Prometheus started (test 3)").isNotNull();
+    Pod web = podsOf("page-snapshot", "web").get(0);
+    Pod background = podsOf("page-snapshot", "background").get(0);
+    // Peer errors: calls from web to background's objects while background's sidecar dies and comes back.
+    String stats = "http://" + web.getStatus().getPodIP() + ":5511/stats";
+    new ControlPlane(cluster).killContainer(background, "procgroup-hub");
+    long end = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(8);
+    while (System.nanoTime() < end) {
+      try { cluster.get(stats); } catch (java.io.IOException e) { /* web answers an error: counted by its sidecar */ }
+    }
+    awaitPhase("page-snapshot", "Running", LONG);
+
+    var dashboard = new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(LocalCluster.ROOT.resolve("helm/procgroup/dashboards/procgroup.json").toFile());
+    Map<String, String> constants = new java.util.LinkedHashMap<>();
+    java.util.Set<String> lazy = new java.util.HashSet<>();
+    for (var v : dashboard.path("templating").path("list")) {
+      if (!"constant".equals(v.path("type").asText())) continue;
+      constants.put(v.path("name").asText(), v.path("query").asText());
+      if (v.path("description").asText().contains("(lazy")) lazy.add(v.path("name").asText());
+    }
+    List<String[]> queries = new ArrayList<>(); // title, expr, constant names
+    java.util.ArrayDeque<com.fasterxml.jackson.databind.JsonNode> panels = new java.util.ArrayDeque<>();
+    dashboard.path("panels").forEach(panels::add);
+    while (!panels.isEmpty()) {
+      var p = panels.pop();
+      p.path("panels").forEach(panels::add);
+      for (var t : p.path("targets")) if (t.hasNonNull("expr")) queries.add(new String[] {p.path("title").asText(), t.get("expr").asText()});
+    }
+    assertThat(queries).as("dashboard panel queries").hasSizeGreaterThanOrEqualTo(10);
+    List<String> report = new ArrayList<>();
+    List<String> empty = new ArrayList<>();
+    await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(5)).untilAsserted(() -> {
+      report.clear();
+      empty.clear();
+      for (String[] q : queries) {
+        String expr = q[1];
+        boolean overLazy = false;
+        for (var c : constants.entrySet()) {
+          if (expr.contains("${" + c.getKey() + "}") && lazy.contains(c.getKey())) overLazy = true;
+          expr = expr.replace("${" + c.getKey() + "}", c.getValue());
+        }
+        expr = expr.replace("$namespace", ns).replace("$group", "page-snapshot").replace("$__rate_interval", "1m");
+        int series = prometheus.query(expr).size();
+        report.add(q[0] + " | " + expr + " -> " + series + (overLazy ? " (lazy)" : ""));
+        if (series == 0 && !overLazy) empty.add(q[0] + ": " + expr);
+      }
+      assertThat(empty).as("dashboard queries without series").isEmpty();
+    });
+    measure("dashboard panel queries against a real Prometheus (chart's PodMonitor + ServiceMonitor), series each:%n  %s",
+        String.join("\n  ", report));
+  }
+
+  /**
+   * The chart's alert rules in the real Prometheus: a group the operator refuses (requests above limits) is Failed,
+   * ProcgroupGroupFailed fires after its 1 minute, and resolves once the group is gone.
+   */
+  @Test
+  @Order(58)
+  void theGroupFailedAlertFiresForARefusedGroupAndResolves() throws Exception {
+    assertThat(prometheus).as("Prometheus started (test 3)").isNotNull();
+    String group = """
+        apiVersion: procgroup.dev/v1alpha1
+        kind: ProcessGroup
+        metadata: {name: refused}
+        spec:
+          image: docker.io/procgroup/node-base:20
+          processes:
+            - name: app
+              entry: [node, -e, "setInterval(() => {}, 1000)"]
+              resources: {requests: {memory: 2Gi}, limits: {memory: 1Gi}}
+        """;
+    Instant applied = Instant.now();
+    LocalCluster.Result r = cluster.run(Duration.ofMinutes(1), group, cluster.kubectl, "apply", "-n", ns, "-f", "-");
+    assertThat(r.exitCode()).as(r.out()).isZero();
+    try {
+      awaitPhase("refused", "Failed", Duration.ofSeconds(60));
+      java.util.function.Supplier<String> state = () -> {
+        try {
+          for (var a : prometheus.alerts()) {
+            if ("ProcgroupGroupFailed".equals(a.path("labels").path("alertname").asText())) return a.path("state").asText();
+          }
+          return "inactive";
+        } catch (Exception e) {
+          throw new AssertionError(e);
+        }
+      };
+      await().atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofSeconds(2)).until(() -> "firing".equals(state.get()));
+      Instant firing = Instant.now();
+      cluster.kubectl("delete", "-n", ns, "procgroup/refused", "--wait=true", "--timeout=60s");
+      Instant deleted = Instant.now();
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() -> "inactive".equals(state.get()));
+      measure("alert ProcgroupGroupFailed (for: 1m): firing %d ms after the refused group was applied; resolved %d ms "
+          + "after the group was deleted", Duration.between(applied, firing).toMillis(),
+          Duration.between(deleted, Instant.now()).toMillis());
+    } finally {
+      cluster.kubectlResult("delete", "-n", ns, "procgroup/refused", "--ignore-not-found", "--wait=false");
+    }
   }
 
   // -- order, readiness, the running processes ----------------------------------------------------------------
@@ -545,7 +669,7 @@ class ProcgroupE2E {
   }
 
   @Test
-  @Order(56)
+  @Order(57)
   void webIsReachedByItsServiceNameFromAPodSpreadOverItsReplicas() {
     // The operator's Service for the ported process: named <group>-<process>, port by name, in status.
     var svc = client.services().inNamespace(ns).withName("page-snapshot-web").get();
