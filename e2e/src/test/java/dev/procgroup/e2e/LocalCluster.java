@@ -139,6 +139,16 @@ final class LocalCluster {
     return run(Duration.ofSeconds(30), metrics, "promtool", "check", "metrics");
   }
 
+  /** A hub sidecar's /metrics scrape, from the node (its metrics port on the pod IP). */
+  String sidecarMetrics(String podIp) throws IOException, InterruptedException {
+    return new String(get("http://" + podIp + ":" + dev.procgroup.api.v1alpha1.Reserved.METRICS_PORT + "/metrics").body(),
+        StandardCharsets.UTF_8);
+  }
+
+  String sidecarMetrics(io.fabric8.kubernetes.api.model.Pod pod) throws IOException, InterruptedException {
+    return sidecarMetrics(pod.getStatus().getPodIP());
+  }
+
   HttpResponse<byte[]> get(String url) throws IOException, InterruptedException {
     return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(90)).GET().build(),
         HttpResponse.BodyHandlers.ofByteArray());

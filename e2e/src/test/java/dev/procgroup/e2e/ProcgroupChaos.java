@@ -14,7 +14,6 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -362,9 +361,7 @@ class ProcgroupChaos {
   }
 
   double appRestartsMetric(Pod pod) throws IOException, InterruptedException {
-    String metrics = new String(cluster.get("http://" + pod.getStatus().getPodIP() + ":9464/metrics").body(),
-        StandardCharsets.UTF_8);
-    return ProcgroupE2E.metricValue(metrics, "procgroup_app_restarts");
+    return ProcgroupE2E.metricValue(cluster.sidecarMetrics(pod), "procgroup_app_restarts");
   }
 
   // -- 5. two processes' orders swapped while Ready -----------------------------------------------------------
@@ -630,9 +627,7 @@ class ProcgroupChaos {
     }
     double refused = 0;
     for (Pod pod : List.of(auto, web)) {
-      String metrics = new String(cluster.get("http://" + pod.getStatus().getPodIP() + ":9464/metrics").body(),
-          StandardCharsets.UTF_8);
-      refused += ProcgroupE2E.metricValue(metrics, "procgroup_hub_peer_auth_failures_total");
+      refused += ProcgroupE2E.metricValue(cluster.sidecarMetrics(pod), "procgroup_hub_peer_auth_failures_total");
     }
     measure("step 7, after the repairs: web's new pod called an object published in auto's pod through the hub "
         + "(answered %d ms after the publisher started; peer connections or requests refused meanwhile: %.0f)",

@@ -329,7 +329,7 @@ class ProcgroupE2E {
     assertThat(process(s, "cache").getRestarts()).isEqualTo(1);
     String ip = client.pods().inNamespace(ns).withName(pod.getMetadata().getName()).get().getStatus().getPodIP();
     await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-      String metrics = new String(cluster.get("http://" + ip + ":9464/metrics").body(), StandardCharsets.UTF_8);
+      String metrics = cluster.sidecarMetrics(ip);
       assertThat(metricValue(metrics, "procgroup_app_restarts")).isEqualTo(1.0);
     });
   }
@@ -371,7 +371,7 @@ class ProcgroupE2E {
         .contains("procgroup_groups{phase=\"Running\"}");
     assertThat(cluster.promtool(operatorMetrics)).satisfies(r -> assertThat(r.exitCode()).as(r.out()).isZero());
     String ip = podsOf("ordered", "db").get(0).getStatus().getPodIP();
-    String sidecarMetrics = new String(cluster.get("http://" + ip + ":9464/metrics").body(), StandardCharsets.UTF_8);
+    String sidecarMetrics = cluster.sidecarMetrics(ip);
     assertThat(sidecarMetrics).contains("procgroup_app_resident_memory_bytes").contains("procgroup_hub_peers");
     assertThat(cluster.promtool(sidecarMetrics)).satisfies(r -> assertThat(r.exitCode()).as(r.out()).isZero());
   }
@@ -428,12 +428,10 @@ class ProcgroupE2E {
     assertThat(errorBody).containsPattern("\"code\":\\s*\"ERR_INVALID_URL\"")
         .containsPattern("\"source\":\\s*\"remote\"").contains("invalid URL: nope");
 
-    String sidecarMetrics = new String(cluster.get("http://" + web.getStatus().getPodIP() + ":9464/metrics").body(),
-        StandardCharsets.UTF_8);
+    String sidecarMetrics = cluster.sidecarMetrics(web);
     assertThat(sidecarMetrics).containsPattern("procgroup_hub_calls_total\\{[^}]*object=\"pageSnapshot\"[^}]*route=\"remote\"");
     // ...and it crossed pods: background's sidecar served take() for a peer (the web pod), not for its own app.
-    String backgroundMetrics = new String(cluster.get("http://" + background.getStatus().getPodIP() + ":9464/metrics")
-        .body(), StandardCharsets.UTF_8);
+    String backgroundMetrics = cluster.sidecarMetrics(background);
     assertThat(metricValue(backgroundMetrics, "procgroup_hub_served_calls_total",
         "object=\"pageSnapshot\"", "method=\"take\"", "caller=\"peer\"", "outcome=\"ok\"")).isGreaterThanOrEqualTo(1.0);
   }
@@ -561,7 +559,7 @@ class ProcgroupE2E {
       cluster.kubectl("delete", "pod", intruder, "-n", ns, "--wait=false", "--grace-period=0");
     }
     // The control: within page-snapshot the same port serves peers (web -> background, test 50).
-    assertThat(metricValue(scrape(background), "procgroup_hub_served_calls_total", "caller=\"peer\"", "outcome=\"ok\""))
+    assertThat(metricValue(cluster.sidecarMetrics(background), "procgroup_hub_served_calls_total", "caller=\"peer\"", "outcome=\"ok\""))
         .isGreaterThanOrEqualTo(1.0);
   }
 
@@ -573,11 +571,7 @@ class ProcgroupE2E {
       + "\"securityContext\":{\"allowPrivilegeEscalation\":false,\"capabilities\":{\"drop\":[\"ALL\"]}}}]}}";
 
   double authFailures(Pod pod) throws Exception {
-    return metricValue(scrape(pod), "procgroup_hub_peer_auth_failures_total");
-  }
-
-  String scrape(Pod pod) throws Exception {
-    return new String(cluster.get("http://" + pod.getStatus().getPodIP() + ":9464/metrics").body(), StandardCharsets.UTF_8);
+    return metricValue(cluster.sidecarMetrics(pod), "procgroup_hub_peer_auth_failures_total");
   }
 
   /**
@@ -625,7 +619,7 @@ class ProcgroupE2E {
     assertThat(scan.path("serviceAccountDir").asBoolean()).as("no ServiceAccount token in the app container").isFalse();
     assertThat(scan.path("env").size()).as("credential-like env names: %s", scan.path("env")).isZero();
     // ...and the app's process metrics, read across the UIDs, still come.
-    String metrics = scrape(web);
+    String metrics = cluster.sidecarMetrics(web);
     assertThat(metricValue(metrics, "procgroup_app_cpu_seconds_total")).isGreaterThan(0.0);
     assertThat(metricValue(metrics, "procgroup_app_threads")).isGreaterThan(0.0);
   }
