@@ -248,7 +248,7 @@ PY
 
 # identity_check <label> <namespace> <issuer port> <issuer host>: the issuer, run with the chart's grants, signs a
 # sidecar's CSR for a token of the group's hub ServiceAccount bound to a pod of the group (TokenReview + reads of the
-# ServiceAccount and pod, no Forbidden), naming the group's SPIFFE ID; it refuses the namespace's default account.
+# ServiceAccount and pod, no Forbidden), naming the group's SPIFFE ID; it refuses another account's token.
 identity_check() {
   local label=$1 gns=$2 port=$3 host=$4 tok csr body out
   k apply -n "$gns" -f - >/dev/null <<EOP
@@ -270,9 +270,9 @@ EOP
       | grep -q "URI:spiffe://cluster.local/ns/$gns/pg/rbac-check"; then
     pass "[$label] identity issuer signed a certificate for spiffe://cluster.local/ns/$gns/pg/rbac-check (TokenReview as the operator)"
   else fail "[$label] identity issuer signs a group pod's CSR" "$out"; fi
-  tok=$(k create token default -n "$gns" --audience procgroup-identity --duration 10m 2>/dev/null || true)
-  if [[ -z $tok ]]; then k create serviceaccount default -n "$gns" >/dev/null 2>&1
-    tok=$(k create token default -n "$gns" --audience procgroup-identity --duration 10m); fi
+  # another account of the namespace (this apiserver runs no controller that would make "default")
+  k create serviceaccount not-a-hub -n "$gns" >/dev/null 2>&1
+  tok=$(k create token not-a-hub -n "$gns" --audience procgroup-identity --duration 10m)
   out=$(curl -sS --max-time 10 -o /dev/null -w '%{http_code}' --cacert "$work/identity-ca/tls.crt" \
     --resolve "$host:$port:127.0.0.1" -H "Authorization: Bearer $tok" -H 'Content-Type: application/json' \
     -d "$body" "https://$host:$port/v1/certificates" 2>&1)
