@@ -3,12 +3,13 @@
 # the RBAC it grants by acting as the operator's ServiceAccount (kubectl --as):
 #   - the API server accepts every object the chart renders (server-side validation, CRD included);
 #   - the operator may do exactly what operator/README.md lists, and is refused the rest;
-#   - it can create the per-group sidecar ServiceAccount, Secret, pod-reader Role and RoleBinding (the
-#     RBAC escalation check passes because it holds pods get/list/watch itself), but not a wider Role;
+#   - it can create the per-group sidecar ServiceAccount, Secret, EndpointSlice-reader Role and RoleBinding (the
+#     RBAC escalation check passes because it holds endpointslices list/watch itself), but not a wider Role;
 #   - watchNamespaces confines it to the listed namespaces; leader election gives it one Lease only.
 #   - when the operator image was built (operator/target/jib-image.tar), the real operator runs on this
 #     machine as that ServiceAccount (a token from the TokenRequest API) with the chart's environment: it
-#     must reconcile a ProcessGroup (Deployment, Service, hub SA/Secret/Role/RoleBinding, status, finalizer, Lease)
+#     must reconcile a ProcessGroup (Deployment, Service, hub Service/SA/Secret/Role/RoleBinding, status, finalizer,
+#     Lease)
 #     without a single "Forbidden" (PROCGROUP_SKIP_OPERATOR=1 skips this part).
 # Binaries: kube-apiserver/kubectl/etcd from $PROCGROUP_CACHE (e2e/cluster/build-binaries.sh) or
 # ~/.kubeapitest; helm as in test-chart.sh. Ports are picked free; nothing of the e2e cluster is touched.
@@ -163,7 +164,7 @@ spec:
     - {name: second, order: 1, entry: [node, -e, '2']}"
   k apply -n "$gns" -f - <<<"$pg" >/dev/null
   [[ $other != - ]] && k apply -n "$other" -f - <<<"$pg" >/dev/null
-  local ok="" hub_kinds=serviceaccount,role,rolebinding
+  local ok="" hub_kinds=service,serviceaccount,role,rolebinding
   [[ -z $id_port ]] && hub_kinds+=,secret   # the bearer token of the plaintext mode
   for _ in $(seq 1 60); do
     if k get deployment -n "$gns" -l procgroup.dev/group=rbac-check -o name 2>/dev/null | grep -q . &&
@@ -338,8 +339,8 @@ can() {
 
 # sidecar_rbac <namespace> <expect ok|forbidden> [extra pod verb]: create what the operator creates per group
 sidecar_rbac() {
-  local ns=$1 want=$2 extra=${3:-} verbs='["get","list","watch"]' out rc
-  [[ -n $extra ]] && verbs="[\"get\",\"list\",\"watch\",\"$extra\"]"
+  local ns=$1 want=$2 extra=${3:-} verbs='["list","watch"]' out rc
+  [[ -n $extra ]] && verbs="[\"list\",\"watch\",\"$extra\"]"
   out=$(k apply --server-side --field-manager=procgroup-operator --as="$SA" -n "$ns" -f - 2>&1 <<EOF
 apiVersion: v1
 kind: ServiceAccount
@@ -348,7 +349,7 @@ metadata: {name: shop-hub}
 apiVersion: rbac.authorization.k8s.io/v1
 kind: Role
 metadata: {name: shop-hub${extra:+-$extra}}
-rules: [{apiGroups: [""], resources: ["pods"], verbs: $verbs}]
+rules: [{apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: $verbs}]
 ---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: RoleBinding
@@ -371,7 +372,7 @@ EOF
   [[ $src != 0 && $sout == *AlreadyExists* ]] && src=0
   ((rc == 0)) && rc=$src
   out+=$'\n'$sout
-  local desc="operator SA creates the sidecar SA/Secret/Role(pods ${verbs//\"/})/RoleBinding in $ns -> $want"
+  local desc="operator SA creates the sidecar SA/Secret/Role(endpointslices ${verbs//\"/})/RoleBinding in $ns -> $want"
   if [[ $want == ok && $rc == 0 ]] || [[ $want == forbidden && $rc != 0 && $out == *orbidden* ]]; then pass "$desc"
   else fail "$desc" "$out"; fi
 }
@@ -395,6 +396,9 @@ can yes create secrets -n team-a
 for verb in get list watch patch update delete; do can no "$verb" secrets -n team-a; done
 can no list secrets --all-namespaces
 for verb in get list watch; do can yes "$verb" pods -n team-a; done
+# held only to grant them to the sidecars' Role (the RBAC escalation check); the operator itself never reads them
+for verb in list watch; do can yes "$verb" endpointslices.discovery.k8s.io -n team-a; done
+for verb in get create patch update delete; do can no "$verb" endpointslices.discovery.k8s.io -n team-a; done
 for verb in get list watch create patch delete; do can yes "$verb" services -n team-a; done
 for verb in create patch; do can yes "$verb" events -n team-a; can yes "$verb" events.events.k8s.io -n team-a; done
 can yes list procgroups.procgroup.dev --all-namespaces

@@ -42,6 +42,7 @@ EXPECTED_WORKLOAD_RULES = [
     (["autoscaling"], ["horizontalpodautoscalers"], ALL7),
     ([""], ["pods"], ["get", "list", "watch"]),
     ([""], ["services"], ["get", "list", "watch", "create", "patch", "delete"]),
+    (["discovery.k8s.io"], ["endpointslices"], ["list", "watch"]),
     ([""], ["secrets"], ["create"]),
     ([""], ["serviceaccounts"], ALL7),
     (["networking.k8s.io"], ["networkpolicies"], ALL7),
@@ -403,7 +404,7 @@ def check_dashboard_json(_docs, args):
     consts = {v["name"]: v["query"] for v in d["templating"]["list"] if v["type"] == "constant"}
     required = {"procgroup_groups", "procgroup_process_ready_replicas", "procgroup_process_desired_replicas",
                 "procgroup_process_restarts", "procgroup_reconciliations_total", "procgroup_hub_calls_total",
-                "procgroup_hub_call_duration_seconds", "procgroup_hub_peer_errors_total", "procgroup_app_restarts",
+                "procgroup_hub_call_duration_seconds", "procgroup_hub_peer_errors_total", "procgroup_app_start_time_seconds",
                 "procgroup_app_cpu_seconds_total", "procgroup_app_resident_memory_bytes"}
     need(required <= set(consts.values()), f"missing metric constants: {sorted(required - set(consts.values()))}")
     import re

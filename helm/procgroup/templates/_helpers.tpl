@@ -123,6 +123,10 @@ Holding pods get/list/watch also lets the operator create the sidecar's read-onl
 - apiGroups: [""]
   resources: ["services"]
   verbs: ["get", "list", "watch", "create", "patch", "delete"]
+# held only so that it may grant them to each group's sidecars (RBAC's escalation check); never read by the operator
+- apiGroups: ["discovery.k8s.io"]
+  resources: ["endpointslices"]
+  verbs: ["list", "watch"]
 - apiGroups: [""]
   resources: ["secrets"]
   verbs: ["create"]

@@ -40,6 +40,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ProcgroupE2E {
+  /** The sidecar's start time of the oldest app process: it moves at every restart of the app container. */
+  static final String APP_START = "procgroup_app_start_time_seconds";
   static final String OPERATOR_NS = "procgroup-system";
   static final Path GROUPS = Path.of("src/test/resources/groups");
   static final Duration LONG = Duration.ofMinutes(4);
@@ -319,6 +321,7 @@ class ProcgroupE2E {
   @Order(14)
   void aKilledContainerIsRestartedAndCountedInStatusAndSidecarMetrics() throws Exception {
     Pod pod = podsOf("ordered", "cache").get(0);
+    double startedBefore = metricValue(cluster.sidecarMetrics(pod.getStatus().getPodIP()), APP_START);
     // The exec'd killer runs inside the container it kills: it exits 0, or dies with the container (137).
     LocalCluster.Result kill = cluster.kubectlResult("exec", "-n", ns, pod.getMetadata().getName(), "-c", "cache", "--", "node", "-e",
         "const fs = require('fs'); for (const p of fs.readdirSync('/proc')) { if (!/^\\d+$/.test(p) || +p === process.pid) continue;"
@@ -329,8 +332,8 @@ class ProcgroupE2E {
     assertThat(process(s, "cache").getRestarts()).isEqualTo(1);
     String ip = client.pods().inNamespace(ns).withName(pod.getMetadata().getName()).get().getStatus().getPodIP();
     await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-      String metrics = cluster.sidecarMetrics(ip);
-      assertThat(metricValue(metrics, "procgroup_app_restarts")).isEqualTo(1.0);
+      // the sidecar sees the new app process (it reads /proc, not the pod status)
+      assertThat(metricValue(cluster.sidecarMetrics(ip), APP_START)).isGreaterThan(startedBefore);
     });
   }
 
@@ -519,6 +522,20 @@ class ProcgroupE2E {
         .as("with peer mTLS (the chart's default) no group has a bearer-token Secret").isNull();
     assertThat(client.network().v1().networkPolicies().inNamespace(ns).withName("page-snapshot-hub").get())
         .as("the group's NetworkPolicy").isNotNull();
+    // The sidecars' ServiceAccount reads no Pod (other workloads' inline env) and no Secret: discovery is the
+    // EndpointSlices of the group's headless hub Service, which list every process's pods.
+    String hubAccount = "system:serviceaccount:" + ns + ":page-snapshot-hub";
+    for (String[] ask : new String[][] {{"list", "pods", "no"}, {"get", "pods", "no"}, {"watch", "pods", "no"},
+        {"get", "secrets", "no"}, {"list", "endpointslices.discovery.k8s.io", "yes"}}) {
+      String answer = cluster.kubectlResult("auth", "can-i", ask[0], ask[1], "-n", ns, "--as", hubAccount).out().strip();
+      assertThat(answer.substring(answer.lastIndexOf('\n') + 1))
+          .as("can the hub ServiceAccount %s %s (%s)", ask[0], ask[1], answer).isEqualTo(ask[2]);
+    }
+    var slicePods = client.discovery().v1().endpointSlices().inNamespace(ns)
+        .withLabel("kubernetes.io/service-name", "page-snapshot-hub").list().getItems().stream()
+        .flatMap(sl -> sl.getEndpoints().stream()).map(e -> e.getTargetRef().getName()).collect(java.util.stream.Collectors.toSet());
+    assertThat(slicePods).as("the hub Service's slices list the pods of every process")
+        .containsAll(podsOf("page-snapshot", null).stream().map(p -> p.getMetadata().getName()).toList());
     Pod background = podsOf("page-snapshot", "background").get(0);
     String target = background.getStatus().getPodIP();
 

@@ -8,6 +8,7 @@ import dev.procgroup.operator.dependent.GroupNetworkPolicy;
 import dev.procgroup.operator.dependent.HubEnabled;
 import dev.procgroup.operator.dependent.HubRole;
 import dev.procgroup.operator.dependent.HubRoleBinding;
+import dev.procgroup.operator.dependent.HubService;
 import dev.procgroup.operator.dependent.HubServiceAccount;
 import dev.procgroup.operator.dependent.NetworkPolicyEnabled;
 import dev.procgroup.operator.dependent.ProcessAutoscalers;
@@ -62,7 +63,7 @@ import org.slf4j.LoggerFactory;
  * Observe, plan, apply, report. Woken by changes of the group and of everything it owns (no polling), so order k+1
  * is created as soon as the informer sees order k Ready, and a child that drifts or disappears is repaired on its
  * own event. Each concern has one home: the plan ({@link Sequencer}), the Deployments ({@link ProcessDeployments}),
- * the Services ({@link ProcessServices}), the hub RBAC and autoscalers (JOSDK dependents, run as an explicitly
+ * the Services ({@link ProcessServices}), the hub Service, RBAC and autoscalers (JOSDK dependents, run as an explicitly
  * invoked workflow so that an invalid spec creates nothing), the status ({@link StatusCalculator}), events
  * ({@link Transitions}) and the stop ({@link OrderedStop}). Annotation changes count
  * ({@code generationAwareEventProcessing = false}): {@code procgroup.dev/restartedAt} is an annotation.
@@ -74,12 +75,16 @@ import org.slf4j.LoggerFactory;
     // after what it binds: applied together, the binding's apply raced the Role's (a 404, healed on retry)
     @Dependent(name = "hub-role-binding", type = HubRoleBinding.class, reconcilePrecondition = HubEnabled.class,
         dependsOn = {"hub-service-account", "hub-role"}),
+    @Dependent(name = "hub-service", type = HubService.class, reconcilePrecondition = HubEnabled.class,
+        useEventSourceWithName = ProcessGroupReconciler.SERVICES),
     @Dependent(type = GroupNetworkPolicy.class, reconcilePrecondition = NetworkPolicyEnabled.class),
     @Dependent(type = ProcessAutoscalers.class)})
 public class ProcessGroupReconciler implements Reconciler<ProcessGroup>, Cleaner<ProcessGroup> {
   private static final Logger LOG = LoggerFactory.getLogger(ProcessGroupReconciler.class);
   private static final long STOP_RECHECK_MS = 5_000;
   private static final long CACHE_RECHECK_MS = 1_000;
+  /** The Service informer: process Services and the hub Service. */
+  static final String SERVICES = "services";
 
   private final OperatorConfig config;
   private final GroupMetrics metrics;
@@ -113,7 +118,7 @@ public class ProcessGroupReconciler implements Reconciler<ProcessGroup>, Cleaner
             .withName("pods").withLabelSelector(selector).withSecondaryToPrimaryMapper(podToGroup)
             .withNamespacesInheritedFromController().build(), context),
         new InformerEventSource<>(InformerEventSourceConfiguration.from(Service.class, ProcessGroup.class)
-            .withName("services").withLabelSelector(selector).withSecondaryToPrimaryMapper(serviceToGroup)
+            .withName(SERVICES).withLabelSelector(selector).withSecondaryToPrimaryMapper(serviceToGroup)
             .withNamespacesInheritedFromController().build(), context));
   }
 

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 
 /**
@@ -109,6 +110,7 @@ final class Hub implements LocalHub.Listener, Discovery.Listener {
         }
         metrics.peerError("invoke", "transport");
         call.fail(HubError.providerGone("connection to peer " + peer.pod + " failed: " + ar.cause().getMessage()));
+        lostContact(peer);
       } else {
         PeerTransport.Response r = ar.result();
         if (r.status() == 200) call.complete(r.body());
@@ -239,6 +241,17 @@ final class Hub implements LocalHub.Listener, Discovery.Listener {
     return Future.join(sends).transform(ar -> Future.succeededFuture());
   }
 
+  /**
+   * {@code POST /peer/v1/announce}. The sender's sidecar is up (it just called us, authenticated): a listed peer
+   * whose probe has not answered yet takes calls now, so that the sender's acknowledged publish is callable from
+   * here at once; a call that then fails on the wire takes it out again.
+   */
+  void announced(JsonObject doc) {
+    applyObjects(doc);
+    Peer peer = peers.get(doc.getString("pod"));
+    if (peer != null && peer.present && peer.address != null && !peer.reachable) reached(peer);
+  }
+
   /** {@code POST /peer/v1/announce}, or a fetched objects document: update that peer's objects. */
   void applyObjects(JsonObject doc) {
     String pod = doc.getString("pod");
@@ -301,24 +314,23 @@ final class Hub implements LocalHub.Listener, Discovery.Listener {
 
   // ---- discovery --------------------------------------------------------------------------------------------
 
-  @Override public void upsert(PodInfo pod) {
-    if (pod.name().equals(config.podName)) {
-      Integer restarts = pod.restartsOf(config.process);
-      if (restarts != null) metrics.appRestarts(restarts);
-      return;
-    }
-    Peer peer = peers.computeIfAbsent(pod.name(), Peer::new);
-    boolean wasCallable = peer.callable();
-    String oldAddress = peer.address;
-    peer.address = pod.peerAddress();
-    peer.ready = pod.hubReady() && !pod.terminating();
-    if (pod.process() != null && !pod.process().isEmpty()) peer.process = pod.process();
-    if (wasCallable && (!peer.callable() || !java.util.Objects.equals(oldAddress, peer.address))) {
-      failInFlight(peer, "peer pod " + peer.pod + " became unready or changed address");
-    }
-    if (peer.callable() && (!wasCallable || !java.util.Objects.equals(oldAddress, peer.address))) {
-      fetchObjects(peer);
-    }
+  /**
+   * A pod listed by discovery. Listed is not answering: a peer takes calls once a probe (the fetch of its objects
+   * document) has reached its sidecar at this address, and is probed again when it moves, when the pod stops being
+   * Ready, and when a call to it fails on the wire. A terminating pod takes no new calls; the calls it has finish
+   * (its sidecar drains them) or fail on the wire.
+   */
+  @Override public void upsert(PeerEndpoint pod) {
+    if (pod.pod().equals(config.podName)) return;
+    Peer peer = peers.computeIfAbsent(pod.pod(), Peer::new);
+    boolean moved = !Objects.equals(peer.address, pod.address());
+    boolean stoppedServing = peer.serving && !pod.serving();
+    if (moved && peer.callable()) failInFlight(peer, "peer pod " + peer.pod + " changed address");
+    peer.address = pod.address();
+    peer.present = !pod.terminating();
+    peer.serving = pod.serving();
+    if (moved || !peer.present) peer.reachable = false;
+    if (peer.present && peer.address != null && (!peer.reachable || stoppedServing)) probe(peer);
     updatePeerGauges();
   }
 
@@ -343,26 +355,61 @@ final class Hub implements LocalHub.Listener, Discovery.Listener {
     peer.inFlight.clear();
   }
 
-  private void fetchObjects(Peer peer) {
-    metrics.peerRequest("out", "objects");
+  /** Fetches the peer's objects document; retried every {@link #FETCH_RETRY_MS} while it is listed and unreachable. */
+  private void probe(Peer peer) {
+    if (peer.probing) return;
+    peer.probing = true;
     String address = peer.address;
+    metrics.peerRequest("out", "objects");
     transport.fetchObjects(peer).onComplete(ar -> {
-      if (peers.get(peer.pod) != peer || !peer.callable() || !address.equals(peer.address)) return;
+      peer.probing = false;
+      if (peers.get(peer.pod) != peer || !peer.present || peer.address == null) return;
+      if (!address.equals(peer.address)) {
+        probe(peer); // it moved meanwhile: this answer says nothing about the new address
+        return;
+      }
       if (ar.succeeded()) {
         try {
           applyObjects(ar.result());
+          reached(peer);
           return;
         } catch (HubError e) {
           LOG.log(Level.WARNING, "peer {0} sent a bad objects document: {1}", peer.pod, e.getMessage());
         }
       } else {
         metrics.peerError("objects", "transport");
-        LOG.log(Level.DEBUG, "fetching objects of {0} failed: {1}", peer.pod, ar.cause().getMessage());
+        LOG.log(Level.DEBUG, "probing {0} failed: {1}", peer.pod, ar.cause().getMessage());
       }
+      peer.reachable = false;
+      updatePeerGauges();
       timers.set(FETCH_RETRY_MS, () -> {
-        if (peers.get(peer.pod) == peer && peer.callable() && address.equals(peer.address)) fetchObjects(peer);
+        if (peers.get(peer.pod) == peer && peer.present && !peer.reachable) probe(peer);
       });
     });
+  }
+
+  /**
+   * A probe answered. When the peer was not callable it may have fetched our document before our publishers
+   * connected, and our announces skipped it: it gets our document now, once.
+   */
+  private void reached(Peer peer) {
+    boolean was = peer.callable();
+    peer.reachable = true;
+    updatePeerGauges();
+    if (was) return;
+    metrics.peerRequest("out", "announce");
+    transport.announce(peer, localObjectsDocument().toBuffer()).onFailure(e -> {
+      metrics.peerError("announce", "transport");
+      LOG.log(Level.DEBUG, "announce to {0} failed: {1}", peer.pod, e.getMessage());
+    });
+  }
+
+  /** A call to the peer failed on the wire: no more calls until a probe reaches it again. */
+  private void lostContact(Peer peer) {
+    if (peers.get(peer.pod) != peer || !peer.reachable) return;
+    peer.reachable = false;
+    updatePeerGauges();
+    probe(peer);
   }
 
   private void updatePeerGauges() {

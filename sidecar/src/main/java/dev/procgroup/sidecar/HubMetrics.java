@@ -49,15 +49,13 @@ final class HubMetrics {
   final Prom.Simple lateAnswers = Prom.counter("procgroup_hub_late_answers_total",
       "Result/error frames that arrived after their call had timed out or failed.");
   final Prom.Simple discoveryEvents = Prom.counter("procgroup_hub_discovery_events_total",
-      "Pod events seen by discovery, by type (ADDED|MODIFIED|DELETED|RELIST).", "type");
+      "EndpointSlice events of the hub Service seen by discovery, by type (ADDED|MODIFIED|DELETED|RELIST).", "type");
   final Prom.Simple discoveryErrors = Prom.counter("procgroup_hub_discovery_errors_total",
       "Failed list/watch requests to the Kubernetes API.");
-  final Prom.Simple appRestarts = Prom.gauge("procgroup_app_restarts",
-      "Restart count of the app container (named $PROCGROUP_PROCESS) from the pod status; absent until seen.");
 
   private final List<Prom.Family> families = List.of(calls, callSeconds, served, servedSeconds, publishers,
       published, subscriptions, remoteObjects, peers, peerRequests, peerErrors, peerAuthFailures, eventsBroadcast,
-      eventsDelivered, badRequests, refused, identityRenewals, identityExpiry, lateAnswers, discoveryEvents, discoveryErrors, appRestarts);
+      eventsDelivered, badRequests, refused, identityRenewals, identityExpiry, lateAnswers, discoveryEvents, discoveryErrors);
 
   HubMetrics() {
     publishers.set(0);
@@ -100,7 +98,6 @@ final class HubMetrics {
   void peerAuthFailure() { peerAuthFailures.inc(); }
   void discoveryEvent(String type) { discoveryEvents.inc(type); }
   void discoveryError() { discoveryErrors.inc(); }
-  void appRestarts(int n) { appRestarts.set(n); }
 
   void peers(int ready, int unready, int remoteObjectCount) {
     peers.set(ready, "ready");

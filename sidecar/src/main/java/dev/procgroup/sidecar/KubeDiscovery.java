@@ -16,11 +16,15 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.util.HashSet;
-import java.util.Set;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * Discovery by list + watch of the group's pods, with a raw Vert.x HTTP client against the Kubernetes API.
+ * Discovery by list + watch of the EndpointSlices of the group's headless hub Service ({@code PROCGROUP_HUB_SERVICE},
+ * made by the operator with {@code publishNotReadyAddresses}), with a raw Vert.x HTTP client against the Kubernetes
+ * API. Slices, not pods: a Pod object carries every container's environment, so reading pods would let any sidecar
+ * read other workloads' inline env values; a slice carries addresses and readiness only. Whether a listed pod's
+ * sidecar answers is the hub's to find out (it probes), not the kubelet's container readiness.
  *
  * <p>Why not the fabric8 client: it would bring Jackson databind, the whole model jar family and its own HTTP
  * stack into a process that is paid once per pod; the sidecar needs one list and one watch on one resource,
@@ -38,8 +42,8 @@ final class KubeDiscovery implements Discovery {
   private final KubeAccess kube;
   private final HubMetrics metrics;
   private final HttpClientAgent client;
-  private final String podsPath;
-  private final Set<String> known = new HashSet<>();
+  private final String slicesPath;
+  private final EndpointSliceView view;
   private Listener listener;
   private String resourceVersion;
   private boolean synced;
@@ -67,8 +71,9 @@ final class KubeDiscovery implements Discovery {
     }
     this.client = vertx.createHttpClient(options);
     String base = kube.apiUrl().getPath() == null ? "" : kube.apiUrl().getPath().replaceAll("/+$", "");
-    this.podsPath = base + "/api/v1/namespaces/" + config.namespace + "/pods?labelSelector="
-        + URLEncoder.encode("procgroup.dev/group=" + config.group, StandardCharsets.UTF_8);
+    this.slicesPath = base + "/apis/discovery.k8s.io/v1/namespaces/" + config.namespace + "/endpointslices?labelSelector="
+        + URLEncoder.encode("kubernetes.io/service-name=" + config.hubService, StandardCharsets.UTF_8);
+    this.view = new EndpointSliceView(config.peerPort);
   }
 
   @Override public Future<Void> start(Listener l) {
@@ -92,9 +97,9 @@ final class KubeDiscovery implements Discovery {
 
   private void list() {
     if (stopped) return;
-    client.request(request(podsPath, 30_000)).compose(req -> req.send()
+    client.request(request(slicesPath, 30_000)).compose(req -> req.send()
         .compose(resp -> resp.body().map(body -> { // body() in the response's own callback
-          if (resp.statusCode() != 200) throw new IllegalStateException("list pods: HTTP " + resp.statusCode() + " "
+          if (resp.statusCode() != 200) throw new IllegalStateException("list endpointslices: HTTP " + resp.statusCode() + " "
               + abbreviate(body));
           return new JsonObject(body);
         })))
@@ -102,21 +107,14 @@ final class KubeDiscovery implements Discovery {
         .onFailure(this::retryLater);
   }
 
-  private void applyList(JsonObject podList) {
+  private void applyList(JsonObject sliceList) {
     metrics.discoveryEvent("RELIST");
-    Set<String> seen = new HashSet<>();
-    for (Object o : podList.getJsonArray("items", new io.vertx.core.json.JsonArray())) {
-      if (!(o instanceof JsonObject pod)) continue;
-      PodInfo info = PodInfo.fromJson(pod, config.peerPort, config.peerAddressAnnotation);
-      seen.add(info.name());
-      listener.upsert(info);
+    List<JsonObject> slices = new ArrayList<>();
+    for (Object o : sliceList.getJsonArray("items", new io.vertx.core.json.JsonArray())) {
+      if (o instanceof JsonObject slice) slices.add(slice);
     }
-    for (String gone : new HashSet<>(known)) {
-      if (!seen.contains(gone)) listener.removed(gone);
-    }
-    known.clear();
-    known.addAll(seen);
-    resourceVersion = podList.getJsonObject("metadata", new JsonObject()).getString("resourceVersion");
+    report(view.replaceAll(slices));
+    resourceVersion = sliceList.getJsonObject("metadata", new JsonObject()).getString("resourceVersion");
     if (!synced) {
       synced = true;
       listener.synced();
@@ -127,7 +125,7 @@ final class KubeDiscovery implements Discovery {
 
   private void watch() {
     if (stopped) return;
-    String uri = podsPath + "&watch=true&allowWatchBookmarks=true&timeoutSeconds=" + WATCH_TIMEOUT_SECONDS
+    String uri = slicesPath + "&watch=true&allowWatchBookmarks=true&timeoutSeconds=" + WATCH_TIMEOUT_SECONDS
         + (resourceVersion != null ? "&resourceVersion=" + resourceVersion : "");
     client.request(request(uri, (WATCH_TIMEOUT_SECONDS + 60) * 1000L))
         .compose(req -> req.send().onSuccess(this::consumeWatch)) // handlers set as the response arrives
@@ -136,7 +134,7 @@ final class KubeDiscovery implements Discovery {
 
   private void consumeWatch(HttpClientResponse resp) {
     if (resp.statusCode() != 200) {
-      resp.body().onComplete(b -> retryLater(new IllegalStateException("watch pods: HTTP " + resp.statusCode())));
+      resp.body().onComplete(b -> retryLater(new IllegalStateException("watch endpointslices: HTTP " + resp.statusCode())));
       return;
     }
     boolean[] relisting = {false};
@@ -173,18 +171,8 @@ final class KubeDiscovery implements Discovery {
     JsonObject object = event.getJsonObject("object", new JsonObject());
     if (!"BOOKMARK".equals(type) && !"ERROR".equals(type)) metrics.discoveryEvent(type);
     switch (type) {
-      case "ADDED", "MODIFIED" -> {
-        PodInfo info = PodInfo.fromJson(object, config.peerPort, config.peerAddressAnnotation);
-        known.add(info.name());
-        listener.upsert(info);
-      }
-      case "DELETED" -> {
-        String name = object.getJsonObject("metadata", new JsonObject()).getString("name");
-        if (name != null) {
-          known.remove(name);
-          listener.removed(name);
-        }
-      }
+      case "ADDED", "MODIFIED" -> report(view.put(object));
+      case "DELETED" -> report(view.delete(object));
       case "BOOKMARK" -> { }
       case "ERROR" -> {
         LOG.log(Level.INFO, "watch error {0}: relisting", object.getValue("code"));
@@ -198,10 +186,15 @@ final class KubeDiscovery implements Discovery {
     return true;
   }
 
+  private void report(EndpointSliceView.Changes changes) {
+    changes.upserts().forEach(listener::upsert);
+    changes.removals().forEach(listener::removed);
+  }
+
   private void retryLater(Throwable t) {
     if (stopped) return;
     metrics.discoveryError();
-    LOG.log(Level.WARNING, "pod discovery: {0}; retrying in {1} ms", t.getMessage(), backoffMs);
+    LOG.log(Level.WARNING, "discovery: {0}; retrying in {1} ms", t.getMessage(), backoffMs);
     vertx.setTimer(backoffMs, id -> list());
     backoffMs = Math.min(backoffMs * 2, 30_000);
   }

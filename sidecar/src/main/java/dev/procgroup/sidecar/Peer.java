@@ -6,14 +6,23 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** Another pod of the group as this sidecar sees it: from discovery (address, readiness) and announces (objects). */
+/**
+ * Another pod of the group as this sidecar sees it: from discovery (address, conditions), from probing its peer API
+ * (reachable) and from announces (objects).
+ */
 final class Peer {
   final String pod;
   String process = "";
   /** host:port of its peer API, null while the pod has no IP. */
   String address;
-  /** Has an address and its procgroup-hub container is ready (and the pod is not terminating). */
-  boolean ready;
+  /** Listed by discovery and not terminating. */
+  boolean present;
+  /** The pod is Ready, as discovery last said. */
+  boolean serving;
+  /** Its objects document was fetched from {@link #address} and no call to it has failed on the wire since. */
+  boolean reachable;
+  /** A probe (objects fetch) is in flight. */
+  boolean probing;
   /** object name -> methods, as last announced or fetched. */
   Map<String, List<String>> objects = new LinkedHashMap<>();
   /** Revision of {@link #objects}; an older announce never overwrites a newer one. */
@@ -26,7 +35,7 @@ final class Peer {
   }
 
   boolean callable() {
-    return ready && address != null;
+    return present && reachable && address != null;
   }
 
   /** A call in flight to a peer, cancellable when the peer leaves. */

@@ -96,7 +96,7 @@ final class PeerApi {
           .map(PeerApi::jsonObject)
           .onSuccess(doc -> {
             try {
-              hub.applyObjects(doc);
+              hub.announced(doc);
               req.response().setStatusCode(204).end();
             } catch (HubError e) {
               HttpSupport.error(req.response(), e);

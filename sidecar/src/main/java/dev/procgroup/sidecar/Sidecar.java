@@ -40,8 +40,13 @@ public final class Sidecar {
     this.config = config;
     // One event loop: the hub's state needs no locks, and one core handles far more than the target rate.
     // Native epoll when netty-transport-native-epoll loads (it unpacks its .so into java.io.tmpdir), else NIO.
-    this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1)
-        .setInternalBlockingPoolSize(1).setPreferNativeTransport(true));
+    VertxOptions options = new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1)
+        .setInternalBlockingPoolSize(1).setPreferNativeTransport(true);
+    if (config.extraHosts != null) {
+      options.setAddressResolverOptions(new io.vertx.core.dns.AddressResolverOptions()
+          .setHostsValue(io.vertx.core.buffer.Buffer.buffer(config.extraHosts)));
+    }
+    this.vertx = Vertx.vertx(options);
   }
 
   public Future<Sidecar> start() {

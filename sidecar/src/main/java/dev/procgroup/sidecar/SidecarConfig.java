@@ -44,8 +44,13 @@ public final class SidecarConfig {
   public final DiscoveryMode discoveryMode;
   public final List<StaticPeer> staticPeers;
   public final KubeAccess kube;
-  /** Test-only: take a peer's host:port from its pod annotation {@code procgroup.dev/peer-address}. */
-  public final boolean peerAddressAnnotation;
+  /** The group's headless hub Service, whose EndpointSlices list the peers (Kubernetes discovery). */
+  public final String hubService;
+  /**
+   * Tests only (no environment variable): hosts-file lines for the sidecar's resolver, so that several sidecars on
+   * loopback can be peers in EndpointSlices, which refuse loopback addresses (FQDN slices name them instead).
+   */
+  public final String extraHosts;
   /** Pinned app pid (tests/bench); 0 = find the app processes in the shared PID namespace. */
   public final long appPid;
   /** "auto" (on when PID 1 is the pause process), "on" or "off". */
@@ -75,7 +80,8 @@ public final class SidecarConfig {
     this.discoveryMode = b.discoveryMode;
     this.staticPeers = List.copyOf(b.staticPeers);
     this.kube = b.kube;
-    this.peerAddressAnnotation = b.peerAddressAnnotation;
+    this.hubService = b.hubService;
+    this.extraHosts = b.extraHosts;
     this.appPid = b.appPid;
     this.appMetrics = b.appMetrics;
     this.limits = b.limits.validated();
@@ -83,6 +89,7 @@ public final class SidecarConfig {
       throw new IllegalArgumentException("Kubernetes discovery needs API access (in-cluster service account, "
           + "PROCGROUP_KUBE_API_URL, or PROCGROUP_STATIC_PEERS for static mode)");
     }
+    if (discoveryMode == DiscoveryMode.KUBERNETES) require(hubService, "PROCGROUP_HUB_SERVICE");
   }
 
   private static String require(String value, String name) {
@@ -110,7 +117,7 @@ public final class SidecarConfig {
         .peerPort(intEnv(env, "PROCGROUP_PEER_PORT", 7071))
         .metricsPort(intEnv(env, "PROCGROUP_METRICS_PORT", 9464))
         .maxBodyBytes(intEnv(env, "PROCGROUP_MAX_BODY_BYTES", 1 << 20))
-        .peerAddressAnnotation(Boolean.parseBoolean(env.getOrDefault("PROCGROUP_PEER_ADDRESS_ANNOTATION", "false")))
+        .hubService(env.get("PROCGROUP_HUB_SERVICE"))
         .appPid(Long.parseLong(env.getOrDefault("PROCGROUP_APP_PID", "0")))
         .appMetrics(env.getOrDefault("PROCGROUP_APP_METRICS", "auto"))
         .limits(Limits.fromEnv(env))
@@ -202,7 +209,8 @@ public final class SidecarConfig {
     private DiscoveryMode discoveryMode = DiscoveryMode.STATIC;
     private List<StaticPeer> staticPeers = List.of();
     private KubeAccess kube;
-    private boolean peerAddressAnnotation;
+    private String hubService;
+    private String extraHosts;
     private long appPid;
     private String appMetrics = "auto";
     private Path hubTokenFile;
@@ -225,7 +233,8 @@ public final class SidecarConfig {
     public Builder maxBodyBytes(int v) { maxBodyBytes = v; return this; }
     public Builder staticPeers(List<StaticPeer> v) { staticPeers = v; discoveryMode = DiscoveryMode.STATIC; return this; }
     public Builder kube(KubeAccess v) { kube = v; if (v != null) discoveryMode = DiscoveryMode.KUBERNETES; return this; }
-    public Builder peerAddressAnnotation(boolean v) { peerAddressAnnotation = v; return this; }
+    public Builder hubService(String v) { hubService = v; return this; }
+    public Builder extraHosts(String v) { extraHosts = v; return this; }
     public Builder appPid(long v) { appPid = v; return this; }
     public Builder appMetrics(String v) { appMetrics = v; return this; }
     public Builder limits(Limits v) { limits = v; return this; }

@@ -2,11 +2,10 @@ package dev.procgroup.sidecar;
 
 import io.vertx.core.Future;
 import java.util.List;
-import java.util.Map;
 
 /**
- * A fixed peer list from {@code PROCGROUP_STATIC_PEERS}: every peer is taken as ready. Meant for benchmarks and
- * local tests without an apiserver; a peer that is not up yet is simply retried until it answers.
+ * A fixed peer list from {@code PROCGROUP_STATIC_PEERS}. Meant for benchmarks and local tests without an apiserver;
+ * the hub probes each peer until it answers, as it does with Kubernetes discovery.
  */
 final class StaticDiscovery implements Discovery {
   private final List<SidecarConfig.StaticPeer> peers;
@@ -17,7 +16,7 @@ final class StaticDiscovery implements Discovery {
 
   @Override public Future<Void> start(Listener listener) {
     for (SidecarConfig.StaticPeer p : peers) {
-      listener.upsert(new PodInfo(p.pod(), null, p.address(), true, false, Map.of()));
+      listener.upsert(new PeerEndpoint(p.pod(), p.address(), true, false));
     }
     listener.synced();
     return Future.succeededFuture();

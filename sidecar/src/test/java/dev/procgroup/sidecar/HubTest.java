@@ -10,7 +10,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -67,21 +66,28 @@ class HubTest {
     hub = new Hub(config, new LocalHub(timers, metrics), metrics, transport, timers);
   }
 
-  private static PodInfo readyPod(String name, String process, String address) {
-    return new PodInfo(name, process, address, true, false, Map.of());
+  private static PeerEndpoint listed(String name, String address) {
+    return new PeerEndpoint(name, address, true, false);
   }
 
   private void peerWithObject(String pod, String object, String... methods) {
-    hub.upsert(readyPod(pod, "background", "10.0.0.2:7071"));
+    hub.upsert(listed(pod, "10.0.0.2:7071"));
+    answerProbe(pod, object, methods);
+  }
+
+  private void answerProbe(String pod, String object, String... methods) {
     transport.fetches.get(transport.fetches.size() - 1).complete(new JsonObject().put("pod", pod).put("process", "background")
         .put("revision", 5).put("objects", new JsonArray().add(new JsonObject().put("name", object)
             .put("methods", new JsonArray(List.of(methods))))));
   }
 
   @Test
-  void aNewReadyPeerIsAskedForItsObjectsAndThenServesCalls() {
-    peerWithObject("bg-1", "snap", "take");
-    assertThat(transport.log).containsExactly("fetch bg-1");
+  void aListedPeerIsProbedForItsObjectsThenGetsOurDocumentAndServesCalls() {
+    hub.upsert(listed("bg-1", "10.0.0.2:7071"));
+    assertThat(hub.peers().get("bg-1").callable()).isFalse();
+    assertThat(hub.listObjects().getJsonArray("objects")).isEmpty();
+    answerProbe("bg-1", "snap", "take");
+    assertThat(transport.log).containsExactly("fetch bg-1", "announce bg-1");
     Future<Buffer> answer = hub.invoke("snap", "take", Buffer.buffer("[1]"), 1000, null);
     assertThat(transport.log).last().isEqualTo("invoke bg-1 snap.take [1] 1000");
     transport.invokes.get(0).complete(new PeerTransport.Response(200, Buffer.buffer("{\"result\":42}")));
@@ -90,11 +96,27 @@ class HubTest {
   }
 
   @Test
-  void aFailedObjectsFetchIsRetried() {
-    hub.upsert(readyPod("bg-1", "background", "10.0.0.2:7071"));
+  void anAnnounceFromAListedPeerWhoseProbeHasNotAnsweredMakesItCallableAtOnce() {
+    hub.upsert(listed("bg-1", "10.0.0.2:7071"));
+    transport.fetches.get(0).fail("connection refused"); // it was not up yet; the retry is a second away
+    hub.announced(new JsonObject().put("pod", "bg-1").put("process", "background").put("revision", 7)
+        .put("objects", new JsonArray().add(new JsonObject().put("name", "snap").put("methods", new JsonArray().add("take")))));
+    assertThat(hub.peers().get("bg-1").callable()).isTrue();
+    assertThat(transport.log).containsExactly("fetch bg-1", "announce bg-1");
+    hub.invoke("snap", "take", Buffer.buffer("[]"), 1000, null);
+    assertThat(transport.log).last().isEqualTo("invoke bg-1 snap.take [] 1000");
+  }
+
+  @Test
+  void aFailedProbeIsRetriedWhileThePodIsListed() {
+    hub.upsert(listed("bg-1", "10.0.0.2:7071"));
     transport.fetches.get(0).fail("connection refused");
     timers.advance(Hub.FETCH_RETRY_MS);
     assertThat(transport.log).containsExactly("fetch bg-1", "fetch bg-1");
+    transport.fetches.get(1).fail("connection refused");
+    hub.removed("bg-1");
+    timers.advance(Hub.FETCH_RETRY_MS);
+    assertThat(transport.log).hasSize(2);
   }
 
   @Test
@@ -109,15 +131,45 @@ class HubTest {
   }
 
   @Test
-  void aPeerTurningUnreadyMidCallFailsTheCallAndIsNoLongerChosen() {
+  void aTerminatingPeerTakesNoNewCallsButItsCallInFlightFinishes() {
     peerWithObject("bg-1", "snap", "take");
     Future<Buffer> answer = hub.invoke("snap", "take", Buffer.buffer("[]"), 30_000, null);
-    hub.upsert(new PodInfo("bg-1", "background", "10.0.0.2:7071", false, false, Map.of()));
-    assertThat(answer.cause()).isInstanceOfSatisfying(HubError.class, e -> assertThat(e.status).isEqualTo(502));
+    hub.upsert(new PeerEndpoint("bg-1", "10.0.0.2:7071", false, true));
     Future<Buffer> next = hub.invoke("snap", "take", Buffer.buffer("[]"), 30_000, null);
     assertThat(next.cause()).isInstanceOfSatisfying(HubError.class, e -> assertThat(e.name).isEqualTo("NoReadyProvider"));
     assertThat(hub.listObjects().getJsonArray("objects").getJsonObject(0).getJsonArray("providers").getJsonObject(0)
         .getBoolean("ready")).isFalse();
+    transport.invokes.get(0).complete(new PeerTransport.Response(200, Buffer.buffer("{\"result\":1}")));
+    assertThat(answer.result().toString()).isEqualTo("{\"result\":1}");
+  }
+
+  @Test
+  void aPeerThatStopsServingIsProbedAndLeavesRotationOnlyIfItsSidecarDoesNotAnswer() {
+    peerWithObject("bg-1", "snap", "take");
+    hub.upsert(new PeerEndpoint("bg-1", "10.0.0.2:7071", false, false)); // the app is not Ready: the hub may be
+    assertThat(transport.log).containsExactly("fetch bg-1", "announce bg-1", "fetch bg-1");
+    assertThat(hub.peers().get("bg-1").callable()).isTrue();
+    answerProbe("bg-1", "snap", "take");
+    assertThat(hub.peers().get("bg-1").callable()).isTrue();
+    hub.upsert(new PeerEndpoint("bg-1", "10.0.0.2:7071", true, false));
+    hub.upsert(new PeerEndpoint("bg-1", "10.0.0.2:7071", false, false));
+    transport.fetches.get(transport.fetches.size() - 1).fail("connection refused");
+    assertThat(hub.peers().get("bg-1").callable()).isFalse();
+    assertThat(hub.invoke("snap", "take", Buffer.buffer("[]"), 1000, null).cause())
+        .isInstanceOfSatisfying(HubError.class, e -> assertThat(e.name).isEqualTo("NoReadyProvider"));
+    timers.advance(Hub.FETCH_RETRY_MS);
+    answerProbe("bg-1", "snap", "take");
+    assertThat(hub.peers().get("bg-1").callable()).isTrue();
+  }
+
+  @Test
+  void aPeerThatMovesFailsItsCallsAndIsProbedAtTheNewAddress() {
+    peerWithObject("bg-1", "snap", "take");
+    Future<Buffer> answer = hub.invoke("snap", "take", Buffer.buffer("[]"), 30_000, null);
+    hub.upsert(listed("bg-1", "10.0.0.9:7071"));
+    assertThat(answer.cause()).isInstanceOfSatisfying(HubError.class, e -> assertThat(e.name).isEqualTo("ProviderGone"));
+    assertThat(hub.peers().get("bg-1").callable()).isFalse();
+    assertThat(transport.log).last().isEqualTo("fetch bg-1");
   }
 
   @Test
@@ -126,6 +178,11 @@ class HubTest {
     Future<Buffer> reset = hub.invoke("snap", "take", Buffer.buffer("[]"), 30_000, null);
     transport.invokes.get(0).fail(new java.io.IOException("Connection reset"));
     assertThat(reset.cause()).isInstanceOfSatisfying(HubError.class, e -> assertThat(e.name).isEqualTo("ProviderGone"));
+    // out of rotation until a probe reaches it again
+    assertThat(hub.invoke("snap", "take", Buffer.buffer("[]"), 100, null).cause())
+        .isInstanceOfSatisfying(HubError.class, e -> assertThat(e.name).isEqualTo("NoReadyProvider"));
+    assertThat(transport.log).last().isEqualTo("fetch bg-1");
+    answerProbe("bg-1", "snap", "take");
     Future<Buffer> slow = hub.invoke("snap", "take", Buffer.buffer("[]"), 100, null);
     timers.advance(100);
     assertThat(slow.cause()).isInstanceOfSatisfying(HubError.class, e -> assertThat(e.status).isEqualTo(504));
@@ -183,12 +240,12 @@ class HubTest {
   @Test
   void localPublishesAreAnnouncedToReadyPeersOnly() {
     peerWithObject("bg-1", "snap", "take");
-    hub.upsert(new PodInfo("bg-2", "background", null, false, false, Map.of()));
+    hub.upsert(new PeerEndpoint("bg-2", null, false, false));
     RecordingSink sink = new RecordingSink();
     PublisherConnection c = hub.local.open(sink);
     hub.local.onFrame(c, "{\"op\":\"publish\",\"object\":\"cart\",\"methods\":[\"add\"]}");
-    assertThat(transport.log).containsExactly("fetch bg-1", "announce bg-1");
-    JsonObject doc = new JsonObject(transport.announced.get(0));
+    assertThat(transport.log).containsExactly("fetch bg-1", "announce bg-1", "announce bg-1");
+    JsonObject doc = new JsonObject(transport.announced.get(1));
     assertThat(doc.getString("pod")).isEqualTo("web-1");
     assertThat(doc.getJsonArray("objects").getJsonObject(0).getString("name")).isEqualTo("cart");
     assertThat(sink.last().getString("op")).isEqualTo("published");
@@ -206,9 +263,9 @@ class HubTest {
   }
 
   @Test
-  void theOwnPodsStatusGivesTheAppRestarts() {
-    hub.upsert(new PodInfo("web-1", "web", "10.0.0.1:7071", true, false, Map.of("web", 4, "procgroup-hub", 0)));
-    assertThat(metrics.appRestarts.get()).isEqualTo(4);
+  void theOwnPodIsNotAPeer() {
+    hub.upsert(listed("web-1", "10.0.0.1:7071"));
     assertThat(hub.peers()).isEmpty();
+    assertThat(transport.log).isEmpty();
   }
 }

@@ -6,9 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubeapitest.junit.EnableKubeAPIServer;
 import io.fabric8.kubeapitest.junit.KubeConfig;
-import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
-import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -28,11 +27,12 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The hub scenarios with discovery through a REAL kube-apiserver + etcd (fabric8 kube-api-test, locally built
- * binaries). No scheduler, controllers or kubelet run there: this test creates the Pod objects itself and writes
- * their status ({@code updateStatus}: pod IP 127.0.0.1, the {@code procgroup-hub} native sidecar ready) the way a
- * kubelet would. Several sidecars share one machine, so each pod carries the test-only annotation
- * {@code procgroup.dev/peer-address: 127.0.0.1:<its peer port>}, honoured because the sidecars run with
- * PROCGROUP_PEER_ADDRESS_ANNOTATION=true.
+ * binaries): list, watch and relist of the hub Service's EndpointSlices. No controllers or kubelet run there, so
+ * this test writes the slices the EndpointSlice controller would write for the group's headless hub Service. Several
+ * sidecars share one machine, so each pod is in a slice of its own whose port is that sidecar's peer port (a
+ * Service may have any number of slices; the real controller lists one port, 7071, for all). The API refuses loopback
+ * IPs in slices, so the slices are of address type FQDN, naming {@code <pod>.kube-it.test}, which the sidecars'
+ * resolver maps to 127.0.0.1 (a test-only hosts setting).
  */
 @EnableKubeAPIServer
 class KubeApiHubIT extends AbstractHubIT {
@@ -42,6 +42,8 @@ class KubeApiHubIT extends AbstractHubIT {
 
   static final String NS = "default";
   static final String GROUP = "kube-it";
+  static final String HUB_SERVICE = GROUP + "-hub";
+  static final Map<String, Integer> PEER_PORTS = new LinkedHashMap<>();
   static final Map<String, Sidecar> SIDECARS = new LinkedHashMap<>();
   static KubernetesClient kube;
   static KubeAccess access;
@@ -50,11 +52,6 @@ class KubeApiHubIT extends AbstractHubIT {
   static void startSidecars() {
     kube = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeConfigYaml)).build();
     access = accessFrom(kubeConfigYaml);
-    // No controller-manager: the ServiceAccount admission plugin needs the default account to exist.
-    if (kube.serviceAccounts().inNamespace(NS).withName("default").get() == null) {
-      kube.serviceAccounts().inNamespace(NS).resource(new ServiceAccountBuilder().withNewMetadata()
-          .withName("default").endMetadata().build()).create();
-    }
     Map<String, String> processes = Map.of("a", "web", "b", "background", "c", "worker");
     for (String pod : List.of("a", "b", "c")) {
       SIDECARS.put(pod, startPodWithSidecar(pod, processes.get(pod)));
@@ -66,7 +63,7 @@ class KubeApiHubIT extends AbstractHubIT {
   static void stopSidecars() {
     SIDECARS.values().forEach(s -> Await.of(s.stop()));
     SIDECARS.clear();
-    kube.pods().inNamespace(NS).withLabel("procgroup.dev/group", GROUP).withGracePeriod(0).delete();
+    kube.resources(EndpointSlice.class).inNamespace(NS).withLabel(SERVICE_NAME, HUB_SERVICE).delete();
     kube.close();
   }
 
@@ -74,36 +71,38 @@ class KubeApiHubIT extends AbstractHubIT {
     return SIDECARS;
   }
 
-  /** Creates the Pod object, starts its sidecar, then marks the pod running with a ready hub (as a kubelet would). */
+  static final String SERVICE_NAME = "kubernetes.io/service-name";
+  static final String HOST_SUFFIX = ".kube-it.test";
+  static final String HOSTS = java.util.stream.Stream.of("a", "b", "c", "d", "e", "f")
+      .map(p -> "127.0.0.1 " + p + HOST_SUFFIX + "\n").collect(java.util.stream.Collectors.joining());
+
+  /** Starts a pod's sidecar, then lists the pod in the hub Service's slices (as the controller would). */
   static Sidecar startPodWithSidecar(String pod, String process) {
-    int peerPort = TestPorts.free();
-    kube.pods().inNamespace(NS).resource(new PodBuilder().withNewMetadata().withName(pod)
-        .addToLabels("procgroup.dev/group", GROUP).addToLabels("procgroup.dev/process", process)
-        .addToAnnotations(PodInfo.PEER_ADDRESS_ANNOTATION, "127.0.0.1:" + peerPort).endMetadata()
-        .withNewSpec().withShareProcessNamespace(true)
-        .addNewInitContainer().withName("procgroup-hub").withImage("docker.io/procgroup/sidecar:0.1.0")
-        .withRestartPolicy("Always").endInitContainer()
-        .addNewContainer().withName(process).withImage("example/app:1").endContainer()
-        .endSpec().build()).create();
+    int peerPort = PEER_PORTS.computeIfAbsent(pod, p -> TestPorts.free());
     SidecarConfig config = SidecarConfig.builder().group(GROUP).process(process).namespace(NS).podName(pod)
         .podIp("127.0.0.1").hubToken(TOKEN).hubPort(0).peerHost("127.0.0.1").peerPort(peerPort)
-        .metricsHost("127.0.0.1").metricsPort(0).appMetrics("off").kube(access).peerAddressAnnotation(true).build();
+        .metricsHost("127.0.0.1").metricsPort(0).appMetrics("off").kube(access).hubService(HUB_SERVICE).extraHosts(HOSTS).build();
     Sidecar sidecar = Await.of(new Sidecar(config).start());
-    setStatus(pod, process, true, 0);
+    setEndpoint(pod, true, false);
     await().atMost(Duration.ofSeconds(20)).until(() -> http.get(sidecar.metricsPort(), "/readyz").status() == 200);
     return sidecar;
   }
 
-  static void setStatus(String pod, String process, boolean hubReady, int appRestarts) {
-    kube.pods().inNamespace(NS).withName(pod).editStatus(p -> new PodBuilder(p).editOrNewStatus()
-        .withPhase("Running").withPodIP("127.0.0.1").withPodIPs(List.of(new io.fabric8.kubernetes.api.model.PodIP("127.0.0.1")))
-        .withInitContainerStatuses(new ContainerStatusBuilder().withName("procgroup-hub")
-            .withImage("docker.io/procgroup/sidecar:0.1.0").withImageID("").withReady(hubReady).withStarted(true)
-            .withRestartCount(0).withNewState().withNewRunning().endRunning().endState().build())
-        .withContainerStatuses(new ContainerStatusBuilder().withName(process).withImage("example/app:1").withImageID("")
-            .withReady(true).withStarted(true).withRestartCount(appRestarts).withNewState().withNewRunning().endRunning()
-            .endState().build())
-        .endStatus().build());
+  /** The pod's slice, with its conditions as the controller writes them under publishNotReadyAddresses. */
+  static void setEndpoint(String pod, boolean serving, boolean terminating) {
+    kube.resource(new EndpointSliceBuilder().withNewMetadata().withName(HUB_SERVICE + "-" + pod)
+        .addToLabels(SERVICE_NAME, HUB_SERVICE).endMetadata()
+        .withAddressType("FQDN")
+        .addNewEndpoint().withAddresses(pod + HOST_SUFFIX)
+          .withNewConditions().withReady(true).withServing(serving).withTerminating(terminating).endConditions()
+          .withNewTargetRef().withKind("Pod").withNamespace(NS).withName(pod).endTargetRef()
+        .endEndpoint()
+        .addNewPort().withName("hub-peer").withPort(PEER_PORTS.get(pod)).withProtocol("TCP").endPort()
+        .build()).inNamespace(NS).serverSideApply();
+  }
+
+  static void removeEndpoint(String pod) {
+    kube.resources(EndpointSlice.class).inNamespace(NS).withName(HUB_SERVICE + "-" + pod).delete();
   }
 
   static void awaitReadyPeers(Sidecar s, int n) {
@@ -139,7 +138,7 @@ class KubeApiHubIT extends AbstractHubIT {
       await().atMost(Duration.ofSeconds(10)).until(() -> metricValue(metrics(d),
           "procgroup_hub_peer_requests_total{direction=\"in\",op=\"invoke\"}") >= 1);
       long start = System.nanoTime();
-      kube.pods().inNamespace(NS).withName("d").withGracePeriod(0).delete();
+      removeEndpoint("d"); // what the controller does when the pod object is deleted
       Http.Resp r = pending.get(15, TimeUnit.SECONDS);
       assertThat(r.status()).isEqualTo(502);
       assertThat(r.errorName()).isEqualTo("ProviderGone");
@@ -148,13 +147,13 @@ class KubeApiHubIT extends AbstractHubIT {
           assertThat(http.invoke(hub("a"), obj, "build", "[]", Map.of()).errorName()).isEqualTo("ObjectNotFound"));
     } finally {
       Await.of(d.stop());
-      kube.pods().inNamespace(NS).withName("d").withGracePeriod(0).delete();
+      removeEndpoint("d");
       awaitReadyPeers(sidecar("a"), 2);
     }
   }
 
   @Test
-  void anUnreadyHubTakesThePodOutOfRotationUntilItIsReadyAgain() {
+  void aTerminatingPodTakesNoNewCalls() {
     Sidecar e = startPodWithSidecar("e", "mailer");
     try {
       awaitReadyPeers(sidecar("a"), 3);
@@ -163,26 +162,50 @@ class KubeApiHubIT extends AbstractHubIT {
       apps.add(publisher);
       publisher.publish(obj, "send");
       assertThat(http.invoke(hub("a"), obj, "send", "[]", Map.of()).status()).isEqualTo(200);
-      setStatus("e", "mailer", false, 0);
+      setEndpoint("e", false, true);
       await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
         Http.Resp r = http.invoke(hub("a"), obj, "send", "[]", Map.of());
         assertThat(r.status()).isEqualTo(503);
         assertThat(r.errorName()).isEqualTo("NoReadyProvider");
       });
-      setStatus("e", "mailer", true, 0);
-      await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-          assertThat(http.invoke(hub("a"), obj, "send", "[]", Map.of()).status()).isEqualTo(200));
     } finally {
       Await.of(e.stop());
-      kube.pods().inNamespace(NS).withName("e").withGracePeriod(0).delete();
+      removeEndpoint("e");
       awaitReadyPeers(sidecar("a"), 2);
     }
   }
 
+  /**
+   * The sidecar container dies and the kubelet restarts it in the same pod (same address, still listed): calls fail
+   * fast and the peer leaves rotation, then a probe finds the new sidecar and its publisher's objects.
+   */
   @Test
-  void theAppContainersRestartCountComesFromTheOwnPodsStatus() {
-    setStatus("a", "web", true, 3);
-    await().atMost(Duration.ofSeconds(10)).until(() -> metricValue(metrics(sidecar("a")), "procgroup_app_restarts") == 3);
-    setStatus("a", "web", true, 0);
+  void aRestartedSidecarAtTheSameAddressIsFoundAgainByProbing() {
+    Sidecar f = startPodWithSidecar("f", "printer");
+    try {
+      awaitReadyPeers(sidecar("a"), 3);
+      String obj = uniqueObject("print");
+      TestApp first = TestApp.connect(clientVertx, f.hubPort());
+      apps.add(first);
+      first.publish(obj, "page");
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+          assertThat(http.invoke(hub("a"), obj, "page", "[]", Map.of()).status()).isEqualTo(200));
+      Await.of(f.stop());
+      setEndpoint("f", false, false); // the pod is not Ready while its sidecar is down
+      // a stopping sidecar unpublishes (404 ObjectNotFound); one that died fails on the wire (502, then 503)
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+          assertThat(http.invoke(hub("a"), obj, "page", "[]", Map.of()).status()).isIn(404, 502, 503));
+      awaitReadyPeers(sidecar("a"), 2);
+      f = startPodWithSidecar("f", "printer"); // same peer port; the slice says serving again
+      TestApp second = TestApp.connect(clientVertx, f.hubPort());
+      apps.add(second);
+      second.publish(obj, "page");
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+          assertThat(http.invoke(hub("a"), obj, "page", "[]", Map.of()).status()).isEqualTo(200));
+    } finally {
+      Await.of(f.stop());
+      removeEndpoint("f");
+      awaitReadyPeers(sidecar("a"), 2);
+    }
   }
 }

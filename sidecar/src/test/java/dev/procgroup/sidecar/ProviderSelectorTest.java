@@ -21,7 +21,8 @@ class ProviderSelectorTest {
     Peer p = new Peer(pod);
     p.process = process;
     p.address = "10.0.0." + pod.length() + ":7071";
-    p.ready = ready;
+    p.present = ready;
+    p.reachable = ready;
     p.objects = Map.of(object, List.of(methods));
     return p;
   }

@@ -146,7 +146,10 @@ class SmallPartsTest {
     Map<String, String> kube = new java.util.HashMap<>(noDiscovery);
     kube.put("PROCGROUP_KUBE_API_URL", "https://127.0.0.1:6443");
     kube.put("PROCGROUP_KUBE_TOKEN", "abc");
+    assertThatThrownBy(() -> SidecarConfig.fromEnv(kube)).hasMessageContaining("PROCGROUP_HUB_SERVICE");
+    kube.put("PROCGROUP_HUB_SERVICE", "shop-hub");
     SidecarConfig k = SidecarConfig.fromEnv(kube);
+    assertThat(k.hubService).isEqualTo("shop-hub");
     assertThat(k.discoveryMode).isEqualTo(SidecarConfig.DiscoveryMode.KUBERNETES);
     assertThat(k.kube.currentToken()).isEqualTo("abc");
     assertThat(k.kube.port()).isEqualTo(6443);

@@ -51,8 +51,12 @@ public class ProcessSpec {
   @Pattern(NAME_PATTERN)
   @ValidationRule(value = "self != '" + Reserved.HUB_CONTAINER + "'",
       message = "spec.processes[].name " + Reserved.HUB_CONTAINER + " is the hub sidecar's container name")
+  @ValidationRule(value = "self != '" + Reserved.HUB_NAME + "'",
+      message = "spec.processes[].name " + Reserved.HUB_NAME + " is reserved: the group's hub Service is <group>-"
+          + Reserved.HUB_NAME)
   @JsonPropertyDescription("Process name: a DNS-1123 label of at most 40 characters (lower case letters, digits, '-'), "
-      + "unique in the group. The Deployment is named <group>-<name> and the container <name>.")
+      + "unique in the group, not procgroup-hub or hub (the sidecar's container, the group's hub Service). The "
+      + "Deployment is named <group>-<name> and the container <name>.")
   private String name;
 
   @Min(0)

@@ -10,6 +10,11 @@ import java.util.List;
 public final class Reserved {
   /** The sidecar's container; container names are unique in a pod, so no process may be called this. */
   public static final String HUB_CONTAINER = "procgroup-hub";
+  /**
+   * The group's hub objects are named {@code <group>-hub}, as a process's are {@code <group>-<process>}: the hub
+   * Service would be a process Service's name, so no process may be called this.
+   */
+  public static final String HUB_NAME = "hub";
   /** The hub API on 127.0.0.1, the peer API and the metrics port: one network namespace per pod, so one owner. */
   public static final int HUB_PORT = 7070;
   public static final int PEER_PORT = 7071;

@@ -183,6 +183,7 @@ public final class DesiredDeployment {
         Environment.fieldRef("PROCGROUP_POD_NAME", "metadata.name"),
         Environment.fieldRef("PROCGROUP_POD_IP", "status.podIP"),
         Environment.value("PROCGROUP_SERVICES", services),
+        Environment.value("PROCGROUP_HUB_SERVICE", Names.hub(group)),
         Environment.value("PROCGROUP_HUB_PORT", String.valueOf(sidecar.hubPort())),
         Environment.value("PROCGROUP_PEER_PORT", String.valueOf(sidecar.peerPort())),
         Environment.value("PROCGROUP_METRICS_PORT", String.valueOf(sidecar.metricsPort()))));

@@ -14,10 +14,17 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What a group's hub sidecars need from Kubernetes and nothing more: a ServiceAccount whose Role can only read
- * the namespace's pods (discovery), and the group's peer token in a Secret.
+ * What a group's hub sidecars need from Kubernetes and nothing more: a ServiceAccount whose Role can only list and
+ * watch the namespace's EndpointSlices (discovery, through the group's hub Service; RBAC cannot narrow a list to
+ * one label, and a slice shows addresses and readiness only), and the group's peer token in a Secret when peer
+ * mTLS is off.
  */
 public final class HubAccess {
+  public static final String DISCOVERY_API_GROUP = "discovery.k8s.io";
+  public static final String ENDPOINT_SLICES = "endpointslices";
+  /** What the sidecar's discovery does: one list, then watches. */
+  public static final String[] SIDECAR_VERBS = {"list", "watch"};
+
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private HubAccess() {}
@@ -32,8 +39,8 @@ public final class HubAccess {
             .withOwnerReferences(Owner.of(pg)).endMetadata().withAutomountServiceAccountToken(false).build(),
         new RoleBuilder().withNewMetadata().withName(name).withNamespace(ns).withLabels(labels)
             .withOwnerReferences(Owner.of(pg)).endMetadata()
-            .withRules(new PolicyRuleBuilder().withApiGroups("").withResources("pods")
-                .withVerbs("get", "list", "watch").build())
+            .withRules(new PolicyRuleBuilder().withApiGroups(DISCOVERY_API_GROUP).withResources(ENDPOINT_SLICES)
+                .withVerbs(SIDECAR_VERBS).build())
             .build(),
         new RoleBindingBuilder().withNewMetadata().withName(name).withNamespace(ns).withLabels(labels)
             .withOwnerReferences(Owner.of(pg)).endMetadata()

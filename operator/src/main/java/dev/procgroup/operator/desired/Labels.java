@@ -18,6 +18,9 @@ public final class Labels {
   public static final String FIELD_MANAGER = OPERATOR;
   /** Selects every object the operator made (what its informers watch). */
   public static final String OWNED_SELECTOR = GROUP + "," + MANAGED_BY + "=" + OPERATOR;
+  /** What the group's hub Service carries beside the owned labels: it is no process's. */
+  public static final String COMPONENT = "app.kubernetes.io/component";
+  public static final String HUB_COMPONENT = "hub";
 
   private Labels() {}
 
@@ -44,6 +47,13 @@ public final class Labels {
     Map<String, String> m = owned(group);
     m.put(PROCESS, p.getName());
     m.put(ORDER, String.valueOf(p.effectiveOrder()));
+    return m;
+  }
+
+  /** Labels of the group's hub Service. */
+  public static Map<String, String> hubService(String group) {
+    Map<String, String> m = owned(group);
+    m.put(COMPONENT, HUB_COMPONENT);
     return m;
   }
 

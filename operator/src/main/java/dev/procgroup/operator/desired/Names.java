@@ -12,6 +12,6 @@ public final class Names {
   /** A process's Deployment, autoscaler and Service share this name. */
   public static String process(String group, String process) { return group + "-" + process; }
 
-  /** The group's hub Secret, ServiceAccount, Role and RoleBinding share this name. */
-  public static String hub(String group) { return group + "-hub"; }
+  /** The group's hub Service, Secret, ServiceAccount, Role, RoleBinding and NetworkPolicy share this name. */
+  public static String hub(String group) { return process(group, Reserved.HUB_NAME); }
 }

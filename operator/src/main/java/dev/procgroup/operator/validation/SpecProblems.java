@@ -19,7 +19,8 @@ import java.util.Optional;
  * What the CRD cannot refuse, refused by the operator before it creates anything: each problem names its field.
  * <ul>
  *   <li>a name another group's Deployment or Service already has ({@code <group>-<process>} is not unique across
- *       groups: group {@code a-b} with process {@code c} and group {@code a} with process {@code b-c});</li>
+ *       groups: group {@code a-b} with process {@code c} and group {@code a} with process {@code b-c}), the group's
+ *       hub Service {@code <group>-hub} among them;</li>
  *   <li>a port this operator's hub sidecar uses when it is configured away from the defaults the CRD refuses;</li>
  *   <li>resource requests above their limits (CEL's quantity comparison exceeds the API server's cost budget);</li>
  *   <li>a restart window the operator cannot read (a CRD older than the operator).</li>
@@ -50,6 +51,12 @@ public final class SpecProblems {
       }
       if (hub) sidecarPorts(p.getPorts(), sidecar, at, problems);
       requestsWithinLimits(p.getResources(), at, problems);
+    }
+    if (hub) {
+      String hubService = Names.hub(group);
+      nameTakenBy(taken, "Service", hubService, group).ifPresent(other -> problems.add("metadata.name: the Service "
+          + hubService + " (this group's hub Service, how its sidecars find each other) belongs to ProcessGroup "
+          + other + "; rename the group"));
     }
     if (pg.getSpec().getRestart() != null) {
       try {

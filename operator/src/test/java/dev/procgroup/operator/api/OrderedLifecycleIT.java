@@ -103,15 +103,24 @@ class OrderedLifecycleIT extends ApiTestSupport {
   }
 
   @Test
-  void hubAccessIsCreatedWithReadOnlyPodAccess() {
+  void hubAccessIsCreatedWithListAndWatchOfEndpointSlicesOnly() {
     create(shop());
     awaitPhase("shop", "Running");
     assertThat(client.serviceAccounts().inNamespace(ns).withName("shop-hub").get()).isNotNull();
     Role role = client.rbac().roles().inNamespace(ns).withName("shop-hub").get();
     assertThat(role.getRules()).singleElement().satisfies(r -> {
-      assertThat(r.getResources()).containsExactly("pods");
-      assertThat(r.getVerbs()).containsExactly("get", "list", "watch");
+      assertThat(r.getApiGroups()).containsExactly("discovery.k8s.io");
+      assertThat(r.getResources()).containsExactly("endpointslices");
+      assertThat(r.getVerbs()).containsExactly("list", "watch");
     });
+    // the discovery Service: headless, every pod of the group, ready or not
+    io.fabric8.kubernetes.api.model.Service hub = client.services().inNamespace(ns).withName("shop-hub").get();
+    assertThat(hub.getSpec().getClusterIP()).isEqualTo("None");
+    assertThat(hub.getSpec().getPublishNotReadyAddresses()).isTrue();
+    assertThat(hub.getSpec().getSelector()).containsOnly(Map.entry("procgroup.dev/group", "shop"),
+        Map.entry("app.kubernetes.io/managed-by", "procgroup-operator"));
+    assertThat(hub.getMetadata().getOwnerReferences()).singleElement()
+        .satisfies(o -> assertThat(o.getName()).isEqualTo("shop"));
     assertThat(client.rbac().roleBindings().inNamespace(ns).withName("shop-hub").get().getSubjects())
         .singleElement().satisfies(s -> assertThat(s.getName()).isEqualTo("shop-hub"));
     String token = client.secrets().inNamespace(ns).withName("shop-hub").get().getData().get("token");

@@ -120,6 +120,8 @@ class ValidationIT extends ApiTestSupport {
           "spec.processes[0].name: Too long: may not be more than 40 bytes"),
       of("spec.processes[].name", "the sidecar's container name", "image: x:1\nprocesses: [{name: procgroup-hub}]",
           "spec.processes[0].name: Invalid value: \"string\": spec.processes[].name procgroup-hub is the hub sidecar's"),
+      of("spec.processes[].name", "the hub Service's suffix", "image: x:1\nprocesses: [{name: hub}]",
+          "spec.processes[0].name: Invalid value: \"string\": spec.processes[].name hub is reserved: the group's hub Service"),
       of("spec.processes[].order", "negative", "image: x:1\nprocesses: [{name: web, order: -2}]",
           "spec.processes[0].order: Invalid value: -2: spec.processes[0].order in body should be greater than or equal to 0"),
       of("spec.processes[].order", "above 1000", "image: x:1\nprocesses: [{name: web, order: 1001}]",

@@ -223,12 +223,13 @@ class DesiredDeploymentTest {
   }
 
   @Test
-  void hubRoleOnlyReadsPods() {
+  void hubRoleOnlyListsAndWatchesEndpointSlices() {
     var rbac = HubAccess.rbac(shop());
     var role = (io.fabric8.kubernetes.api.model.rbac.Role) rbac.get(1);
     assertThat(role.getRules()).singleElement().satisfies(r -> {
-      assertThat(r.getResources()).containsExactly("pods");
-      assertThat(r.getVerbs()).containsExactly("get", "list", "watch");
+      assertThat(r.getApiGroups()).containsExactly("discovery.k8s.io");
+      assertThat(r.getResources()).containsExactly("endpointslices");
+      assertThat(r.getVerbs()).containsExactly("list", "watch");
     });
     assertThat(HubAccess.tokenSecret(shop()).getStringData().get("token")).hasSizeGreaterThanOrEqualTo(40);
   }

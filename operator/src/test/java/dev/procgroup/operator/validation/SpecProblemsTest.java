@@ -58,6 +58,16 @@ class SpecProblemsTest {
   }
 
   @Test
+  void aHubServiceNameAnotherGroupsProcessHasIsRefused() {
+    // group a's process b-hub has the Service a-b-hub: group a-b's hub Service would be the same object
+    assertThat(SpecProblems.of(group("a-b", process("c", 0, 1)), SIDECAR, taken(Map.of("Service/a-b-hub", "a"))))
+        .containsExactly("metadata.name: the Service a-b-hub (this group's hub Service, how its sidecars find each "
+            + "other) belongs to ProcessGroup a; rename the group");
+    assertThat(SpecProblems.of(group("a-b", process("c", 0, 1)), SIDECAR, taken(Map.of("Service/a-b-hub", "a-b"))))
+        .isEmpty();
+  }
+
+  @Test
   void portsOfASidecarConfiguredAwayFromTheDefaultsAreRefused() {
     SidecarConfig moved = new SidecarConfig(true, "sidecar:1", null, null, null, null, 8000, 8001, 8002);
     ProcessSpec web = process("web", 0, 1);
