@@ -84,8 +84,10 @@ class ProcgroupE2E {
   @Test
   @Order(1)
   void helmInstallsTheOperatorWithRestrictedSecurity() {
+    // certificates of the shortest lifetime the operator accepts: they are renewed (at half) during this suite
     cluster.helm("upgrade", "--install", "procgroup", LocalCluster.ROOT.resolve("helm/procgroup").toString(),
-        "--namespace", OPERATOR_NS, "--create-namespace", "--wait", "--timeout", "180s");
+        "--namespace", OPERATOR_NS, "--create-namespace", "--set", "identity.certTTL=" + CERT_TTL.toMinutes() + "m",
+        "--wait", "--timeout", "180s");
     Pod operator = operatorPod();
     assertThat(operator.getStatus().getContainerStatuses()).allSatisfy(c -> assertThat(c.getReady()).isTrue());
     assertThat(operator.getSpec().getSecurityContext().getRunAsNonRoot()).isTrue();
@@ -209,16 +211,7 @@ class ProcgroupE2E {
     assertThat(r.exitCode()).as(r.out()).isZero();
     try {
       awaitPhase("refused", "Failed", Duration.ofSeconds(60));
-      java.util.function.Supplier<String> state = () -> {
-        try {
-          for (var a : prometheus.alerts()) {
-            if ("ProcgroupGroupFailed".equals(a.path("labels").path("alertname").asText())) return a.path("state").asText();
-          }
-          return "inactive";
-        } catch (Exception e) {
-          throw new AssertionError(e);
-        }
-      };
+      java.util.function.Supplier<String> state = () -> alertState("ProcgroupGroupFailed", Map.of());
       await().atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofSeconds(2)).until(() -> "firing".equals(state.get()));
       Instant firing = Instant.now();
       cluster.kubectl("delete", "-n", ns, "procgroup/refused", "--wait=true", "--timeout=60s");
@@ -229,6 +222,22 @@ class ProcgroupE2E {
           Duration.between(deleted, Instant.now()).toMillis());
     } finally {
       cluster.kubectlResult("delete", "-n", ns, "procgroup/refused", "--ignore-not-found", "--wait=false");
+    }
+  }
+
+  /** pending, firing, or inactive when Prometheus holds no such alert with these labels. */
+  String alertState(String alertname, Map<String, String> labels) {
+    try {
+      for (var a : prometheus.alerts()) {
+        var l = a.path("labels");
+        if (alertname.equals(l.path("alertname").asText())
+            && labels.entrySet().stream().allMatch(e -> e.getValue().equals(l.path(e.getKey()).asText()))) {
+          return a.path("state").asText();
+        }
+      }
+      return "inactive";
+    } catch (Exception e) {
+      throw new AssertionError(e);
     }
   }
 
@@ -339,7 +348,9 @@ class ProcgroupE2E {
 
   @Test
   @Order(15)
-  void aCrashLoopingProcessTurnsTheGroupDegradedWithItsReason() {
+  void aCrashLoopingProcessTurnsTheGroupDegradedWithItsReasonAndTheCrashLoopAlertFiresAndResolves() {
+    assertThat(prometheus).as("Prometheus started (test 3)").isNotNull();
+    Instant applied = Instant.now();
     cluster.kubectl("apply", "-n", ns, "-f", GROUPS.resolve("crashy.yaml").toString());
     try {
       // Degraded comes first as "unavailable" (the pod is down between crashes, seen in CI); the crash loop's
@@ -352,8 +363,22 @@ class ProcgroupE2E {
           .contains("fatal: cannot reach the database at db:5432");
       assertThat(cluster.kubectl("get", "events", "-n", ns, "--field-selector", "involvedObject.name=crashy"))
           .contains("CrashLoop");
-    } finally {
+
+      // the chart's ProcgroupProcessCrashLooping in the real Prometheus: 3 restarts within 10 minutes, for 1m
+      Map<String, String> broken = Map.of("namespace", ns, "group", "crashy", "process", "broken");
+      await().atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofSeconds(2))
+          .until(() -> "firing".equals(alertState("ProcgroupProcessCrashLooping", broken)));
+      Instant firing = Instant.now();
       cluster.kubectl("delete", "-n", ns, "procgroup/crashy", "--wait=true", "--timeout=120s");
+      Instant deleted = Instant.now();
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+          .until(() -> "inactive".equals(alertState("ProcgroupProcessCrashLooping", broken)));
+      measure("alert ProcgroupProcessCrashLooping (for: 1m): firing %d ms after crashy was applied; resolved %d ms "
+          + "after the group was deleted", Duration.between(applied, firing).toMillis(),
+          Duration.between(deleted, Instant.now()).toMillis());
+    } finally {
+      cluster.kubectlResult("delete", "-n", ns, "procgroup/crashy", "--ignore-not-found", "--wait=true",
+          "--timeout=120s");
     }
   }
 
@@ -437,6 +462,37 @@ class ProcgroupE2E {
     String backgroundMetrics = cluster.sidecarMetrics(background);
     assertThat(metricValue(backgroundMetrics, "procgroup_hub_served_calls_total",
         "object=\"pageSnapshot\"", "method=\"take\"", "caller=\"peer\"", "outcome=\"ok\"")).isGreaterThanOrEqualTo(1.0);
+  }
+
+  /** The chart's identity.certTTL for this suite: the shortest the operator accepts, renewed every minute. */
+  static final Duration CERT_TTL = Duration.ofMinutes(2);
+
+  @Test
+  @Order(50)
+  void sidecarCertificatesAreRenewedBeforeExpiryAndCallsAcrossPodsGoOn() throws Exception {
+    List<Pod> pods = new ArrayList<>(podsOf("page-snapshot", "web"));
+    pods.addAll(podsOf("page-snapshot", "background"));
+    for (Pod pod : pods) {
+      String ip = pod.getStatus().getPodIP();
+      // each sidecar's first certificate, then at least one renewal at half the lifetime
+      await().atMost(CERT_TTL.plusSeconds(30)).pollInterval(Duration.ofSeconds(2)).until(() ->
+          metricValue(cluster.sidecarMetrics(ip), "procgroup_hub_identity_renewals_total", "outcome=\"ok\"") >= 2);
+      String metrics = cluster.sidecarMetrics(ip);
+      double left = metricValue(metrics, "procgroup_hub_identity_expiry_timestamp_seconds")
+          - System.currentTimeMillis() / 1000.0;
+      assertThat(left).as("%s: its certificate is valid and short-lived", pod.getMetadata().getName())
+          .isPositive().isLessThanOrEqualTo(CERT_TTL.toSeconds() + 5);
+      System.out.printf("[measure] %s: %.0f certificates issued, the current one valid %.0f s more%n",
+          pod.getMetadata().getName(), metricValue(metrics, "procgroup_hub_identity_renewals_total",
+              "outcome=\"ok\""), left);
+    }
+    // web's /stats calls background's object across pods, over connections made with the renewed certificates
+    Pod web = podsOf("page-snapshot", "web").get(0);
+    var stats = cluster.get("http://" + web.getStatus().getPodIP() + ":5511/stats");
+    assertThat(stats.statusCode()).isEqualTo(200);
+    var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(stats.body());
+    assertThat(json.path("snapshotStats").has("taken")).as("background's object answered across pods: %s", json)
+        .isTrue();
   }
 
   @Test

@@ -22,6 +22,11 @@ public record IdentitySettings(Path caDir, int port, String issuerUrl, List<Stri
                                String trustDomain) {
 
   public static final Duration DEFAULT_TTL = Duration.ofHours(24);
+  /**
+   * Sidecars renew at half the lifetime, and the issuer needs the apiserver (TokenReview): below a few minutes an
+   * apiserver or operator outage of half the lifetime expires certificates. 2m is for tests (renewal every minute).
+   */
+  public static final Duration MIN_TTL = Duration.ofMinutes(2);
 
   public static IdentitySettings fromEnvironment(Map<String, String> env) {
     if (!"true".equalsIgnoreCase(env.getOrDefault("PROCGROUP_IDENTITY_ENABLED", "false").trim())) return null;
@@ -38,8 +43,8 @@ public record IdentitySettings(Path caDir, int port, String issuerUrl, List<Stri
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("PROCGROUP_IDENTITY_CERT_TTL must be a duration such as 24h");
     }
-    if (ttl.compareTo(Duration.ofMinutes(10)) < 0) {
-      throw new IllegalArgumentException("PROCGROUP_IDENTITY_CERT_TTL must be at least 10m");
+    if (ttl.compareTo(MIN_TTL) < 0) {
+      throw new IllegalArgumentException("PROCGROUP_IDENTITY_CERT_TTL must be at least " + MIN_TTL.toMinutes() + "m");
     }
     int port;
     try {

@@ -48,8 +48,8 @@ class IdentitySettingsTest {
     e.put("PROCGROUP_IDENTITY_URL", "http://plain");
     assertThatThrownBy(() -> IdentitySettings.fromEnvironment(e)).hasMessageContaining("PROCGROUP_IDENTITY_URL");
     Map<String, String> ttl = env();
-    ttl.put("PROCGROUP_IDENTITY_CERT_TTL", "5m");
-    assertThatThrownBy(() -> IdentitySettings.fromEnvironment(ttl)).hasMessageContaining("at least 10m");
+    ttl.put("PROCGROUP_IDENTITY_CERT_TTL", "90s");
+    assertThatThrownBy(() -> IdentitySettings.fromEnvironment(ttl)).hasMessageContaining("at least 2m");
     Map<String, String> noCa = env();
     noCa.remove("PROCGROUP_IDENTITY_CA_DIR");
     assertThatThrownBy(() -> IdentitySettings.fromEnvironment(noCa)).hasMessageContaining("PROCGROUP_IDENTITY_CA_DIR");
