@@ -519,17 +519,23 @@ class ProcgroupChaos {
   @Test
   @Order(71)
   @Timeout(value = 120, unit = TimeUnit.SECONDS)
-  void step7b_theHubServiceAccountRoleAndRoleBindingDeletedAreRecreated() {
+  void step7b_theHubServiceAccountRoleRoleBindingAndServiceDeletedAreRecreated() {
     applyAndAwaitRunning(REPAIRED, "2/2");
     String name = REPAIRED + "-hub";
     long sa = deleteAndAwaitRecreated("serviceaccount", name, () -> client.serviceAccounts().inNamespace(ns).withName(name).get());
     long role = deleteAndAwaitRecreated("role", name, () -> client.rbac().roles().inNamespace(ns).withName(name).get());
     long binding = deleteAndAwaitRecreated("rolebinding", name,
         () -> client.rbac().roleBindings().inNamespace(ns).withName(name).get());
-    measure("step 7, %s ServiceAccount, Role, RoleBinding deleted one after the other: recreated in %d, %d, %d ms",
-        name, sa, role, binding);
+    long service = deleteAndAwaitRecreated("service", name, () -> client.services().inNamespace(ns).withName(name).get());
+    measure("step 7, %s ServiceAccount, Role, RoleBinding and hub Service deleted one after the other: recreated in "
+        + "%d, %d, %d, %d ms", name, sa, role, binding, service);
     assertThat(client.rbac().roles().inNamespace(ns).withName(name).get().getRules()).singleElement()
-        .satisfies(r -> assertThat(r.getVerbs()).containsExactlyInAnyOrder("get", "list", "watch"));
+        .satisfies(r -> {
+          assertThat(r.getApiGroups()).containsExactly("discovery.k8s.io");
+          assertThat(r.getResources()).containsExactly("endpointslices");
+          assertThat(r.getVerbs()).containsExactlyInAnyOrder("list", "watch");
+        });
+    assertThat(client.services().inNamespace(ns).withName(name).get().getSpec().getPublishNotReadyAddresses()).isTrue();
   }
 
   @Test
