@@ -7,6 +7,7 @@
 #   $PROCGROUP_CACHE/metrics-server/$METRICS_SERVER_VERSION/bin/metrics-server
 #   $PROCGROUP_CACHE/kube-router/$KUBE_ROUTER_VERSION/bin/kube-router
 #   $PROCGROUP_CACHE/prometheus/$PROMETHEUS_VERSION/bin/prometheus (Kubernetes service discovery only; the e2e suite)
+#   $PROCGROUP_CACHE/dapr/$DAPR_VERSION/bin/daprd (target `dapr` only: the hub benchmark's peer, not the cluster's)
 # and lays out kube-apiserver/etcd/kubectl where fabric8 kube-api-test looks for them offline
 # (~/.kubeapitest/k8s/<version>-linux-amd64). A cache entry is complete only once its .done stamp exists,
 # so an interrupted build is redone rather than trusted.
@@ -17,7 +18,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=versions.env
 source "$here/versions.env"
-only=${1:-all}   # all | apiserver (just what the API tests need: kube-apiserver, kubectl, etcd)
+only=${1:-all}   # all | apiserver (just what the API tests need: kube-apiserver, kubectl, etcd) | prometheus | dapr
 
 log() { printf '[build-binaries %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 
@@ -121,6 +122,40 @@ build_prometheus() {
     "-X github.com/prometheus/common/version.Version=$PROMETHEUS_VERSION" remove_all_sd,enable_kubernetes_sd
 }
 
+# Dapr's sidecar for the hub benchmark (bench/hub/run.sh asks for it; no test needs it, so `all` leaves it out: it
+# is the largest build here). Like Kubernetes, dapr/dapr's go.mod has replace directives, so a wrapper module
+# requires it and carries the replaces over; the components are Dapr's release flavour (`allcomponents`, its
+# Makefile's default), the version stamped as its Makefile does. nice -n 19: minutes of compiling that must not slow
+# whatever else the machine runs.
+build_dapr() {
+  local out=$PROCGROUP_CACHE/dapr/$DAPR_VERSION/bin w=$PROCGROUP_CACHE/dapr/$DAPR_VERSION/wrapper v=${DAPR_VERSION#v}
+  [[ -x $out/daprd && -e $out/.done ]] && { log "daprd $DAPR_VERSION: cached"; return; }
+  log "daprd $DAPR_VERSION: building (10-30 min on 2 cores when the Go caches are cold)"
+  mkdir -p "$w" "$out"
+  (
+    cd "$w"
+    if [[ ! -f go.mod ]]; then
+      local gomod
+      gomod=$(go mod download -json "github.com/dapr/dapr@$DAPR_VERSION" | sed -n 's/.*"GoMod": *"\([^"]*\)".*/\1/p')
+      go mod init local/procgroup-dapr-build >/dev/null 2>&1
+      go mod edit -go="$(awk '$1=="go"{print $2; exit}' "$gomod")"
+      # `replace (` blocks and one-line replaces, "old [v] => new [v]" -> -replace=old[@v]=new[@v]
+      awk '/^replace \(/ {blk=1; next} blk && /^\)/ {blk=0; next}
+           (blk || /^replace [^(]/) && /=>/ && $1 !~ /^\/\// {
+             sub(/^replace /, ""); split($0, side, "=>"); n = split(side[1], l, " "); m = split(side[2], r, " ")
+             print l[1] (n > 1 ? "@" l[2] : "") "=" r[1] (m > 1 ? "@" r[2] : "") }' "$gomod" |
+        while read -r rep; do go mod edit -replace="$rep"; done
+      go mod edit -require="github.com/dapr/dapr@$DAPR_VERSION"
+      printf 'package tools\n' > tools.go
+    fi
+    nice -n 19 go build -trimpath -tags allcomponents -o "$out/daprd" -ldflags "-s -w \
+      -X github.com/dapr/dapr/pkg/buildinfo.version=$v -X github.com/dapr/dapr/pkg/buildinfo.gitversion=$DAPR_VERSION \
+      -X github.com/dapr/kit/logger.DaprVersion=$v" github.com/dapr/dapr/cmd/daprd
+  )
+  touch "$out/.done"
+  "$out/daprd" --version >&2 || true
+}
+
 # fabric8 kube-api-test finds binaries offline in $KUBE_API_TEST_DIR/k8s/<version>-linux-amd64.
 link_kube_api_test() {
   local dir=${KUBE_API_TEST_DIR:-$HOME/.kubeapitest}/k8s/${K8S_VERSION#v}-linux-amd64
@@ -131,6 +166,7 @@ link_kube_api_test() {
 }
 
 start=$SECONDS
+if [[ $only == dapr ]]; then build_dapr; log "done in $((SECONDS - start))s"; exit 0; fi
 build_etcd
 case $only in
   apiserver) build_k8s kube-apiserver kubectl ;;
@@ -142,7 +178,7 @@ case $only in
          "-X github.com/cloudnativelabs/kube-router/v2/pkg/version.Version=$KUBE_ROUTER_VERSION -X github.com/cloudnativelabs/kube-router/v2/pkg/version.BuildDate=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
        build_prometheus ;;
   prometheus) build_prometheus ;;
-  *) echo "usage: $0 [all|apiserver|prometheus]" >&2; exit 2 ;;
+  *) echo "usage: $0 [all|apiserver|prometheus|dapr]" >&2; exit 2 ;;
 esac
 link_kube_api_test
 log "done in $((SECONDS - start))s"
