@@ -1,7 +1,8 @@
 'use strict';
 // Pandora's own IPC hub (npm pandora-hub, installed by run.sh into bench/hub/node_modules), three processes like
 // under the Pandora daemon: `hub`, `provider` (publishObject of "echo"), `consumer` (getProxy + calls).
-// consumer args: rate(0 = saturation) concurrency warmupS measureS bodyBytes; prints one JSON line.
+// consumer args: rate(0 = saturation) concurrency warmupS measureS bodyBytes; prints one JSON line ("total" counts
+// the warm-up's calls too, as LoadGen's does).
 const {HubServer, HubFacade} = require('pandora-hub');
 const role = process.argv[2];
 
@@ -37,8 +38,8 @@ async function main() {
   const now = () => Number(process.hrtime.bigint());
   const start = now() + 50e6, measureFrom = start + warmup * 1e9, end = measureFrom + measure * 1e9;
   const lat = [];
-  let errors = 0;
-  const record = (scheduled) => { const d = now(); if (scheduled >= measureFrom) lat.push(d - scheduled); };
+  let errors = 0, total = 0;
+  const record = (scheduled) => { const d = now(); total++; if (scheduled >= measureFrom) lat.push(d - scheduled); };
   if (rate > 0) {
     const interval = 1e9 / rate;
     let next = start, inflight = 0;
@@ -71,7 +72,7 @@ async function main() {
   }
   lat.sort((a, b) => a - b);
   const pct = (p) => lat.length ? lat[Math.min(lat.length - 1, Math.max(0, Math.ceil(p * lat.length) - 1))] / 1e3 : 0;
-  console.log(JSON.stringify({count: lat.length, errors, seconds: measure, rps: lat.length / measure,
+  console.log(JSON.stringify({count: lat.length, total, errors, seconds: measure, rps: lat.length / measure,
     p50Us: pct(0.5), p90Us: pct(0.9), p99Us: pct(0.99), p999Us: pct(0.999), maxUs: lat.length ? lat[lat.length - 1] / 1e3 : 0}));
   process.exit(0);
 }

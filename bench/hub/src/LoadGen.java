@@ -17,7 +17,7 @@ import java.util.concurrent.locks.LockSupport;
  * saturation (closed loop, one call in flight per connection).
  *
  * usage: LoadGen host port METHOD path bodyBytes(0 = none) rate(0 = saturation) connections warmupS measureS
- * prints one JSON line.
+ * prints one JSON line; "total" counts the warm-up's calls too (the calls a process's CPU time was spent on).
  */
 public final class LoadGen {
   public static void main(String[] a) throws Exception {
@@ -51,6 +51,7 @@ public final class LoadGen {
     long measureFrom = start + (long) (warmup * 1e9);
     long end = measureFrom + (long) (measure * 1e9);
     AtomicLong errors = new AtomicLong();
+    AtomicLong completed = new AtomicLong();
     List<long[]> perThread = new ArrayList<>();
     List<int[]> counts = new ArrayList<>();
     List<Thread> threads = new ArrayList<>();
@@ -87,6 +88,7 @@ public final class LoadGen {
             int status = readResponse(in, buf);
             long done = System.nanoTime();
             if (status != 200) errors.incrementAndGet();
+            completed.incrementAndGet();
             if (scheduled >= measureFrom && n[0] < lat.length) lat[n[0]++] = done - scheduled;
           }
         } catch (IOException e) {
@@ -107,8 +109,8 @@ public final class LoadGen {
       k += counts.get(i)[0];
     }
     Arrays.sort(all);
-    System.out.printf("{\"count\":%d,\"errors\":%d,\"seconds\":%.3f,\"rps\":%.1f,\"p50Us\":%.1f,\"p90Us\":%.1f,"
-            + "\"p99Us\":%.1f,\"p999Us\":%.1f,\"maxUs\":%.1f}%n", total, errors.get(), measure, total / measure,
+    System.out.printf("{\"count\":%d,\"total\":%d,\"errors\":%d,\"seconds\":%.3f,\"rps\":%.1f,\"p50Us\":%.1f,\"p90Us\":%.1f,"
+            + "\"p99Us\":%.1f,\"p999Us\":%.1f,\"maxUs\":%.1f}%n", total, completed.get(), errors.get(), measure, total / measure,
         pct(all, 0.50), pct(all, 0.90), pct(all, 0.99), pct(all, 0.999), all.length == 0 ? 0 : all[all.length - 1] / 1e3);
   }
 
@@ -118,7 +120,7 @@ public final class LoadGen {
     return sorted[Math.max(0, Math.min(sorted.length - 1, i))] / 1e3;
   }
 
-  /** Reads one response (Content-Length framed); returns its status. */
+  /** Reads one response (Content-Length or chunked framing); returns its status. */
   static int readResponse(InputStream in, byte[] buf) throws IOException {
     ByteArrayOutputStream header = new ByteArrayOutputStream(256);
     int last4 = 0;
@@ -131,14 +133,43 @@ public final class LoadGen {
     String h = header.toString(StandardCharsets.US_ASCII);
     int status = Integer.parseInt(h.substring(9, 12));
     int length = 0;
+    boolean chunked = false;
     for (String line : h.split("\r\n")) {
       if (line.regionMatches(true, 0, "content-length:", 0, 15)) length = Integer.parseInt(line.substring(15).trim());
+      if (line.regionMatches(true, 0, "transfer-encoding:", 0, 18) && line.toLowerCase().contains("chunked")) {
+        chunked = true;
+      }
     }
+    if (!chunked) {
+      skip(in, buf, length);
+      return status;
+    }
+    // Go's net/http (daprd) may frame an answer in chunks: size line, data, CRLF; a 0-size chunk ends it.
+    while (true) {
+      int size = Integer.parseInt(readLine(in).split(";", 2)[0].trim(), 16);
+      if (size == 0) {
+        while (!readLine(in).isEmpty()) { } // trailers, then the empty line
+        return status;
+      }
+      skip(in, buf, size + 2);
+    }
+  }
+
+  static void skip(InputStream in, byte[] buf, int length) throws IOException {
     while (length > 0) {
       int r = in.read(buf, 0, Math.min(buf.length, length));
       if (r < 0) throw new IOException("connection closed in body");
       length -= r;
     }
-    return status;
+  }
+
+  static String readLine(InputStream in) throws IOException {
+    StringBuilder sb = new StringBuilder();
+    int b;
+    while ((b = in.read()) != '\n') {
+      if (b < 0) throw new IOException("connection closed in chunk header");
+      if (b != '\r') sb.append((char) b);
+    }
+    return sb.toString();
   }
 }
