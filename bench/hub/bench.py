@@ -410,6 +410,10 @@ def write(r):
     idle = r["rssIdleMiB"]
     pg_cpu, dapr_cpu = cpu_sum(pg[fixed], ("sidecar a", "sidecar b")), cpu_sum(dp[fixed], ("daprd a", "daprd b"))
     pg_idle, dapr_idle = max(idle["sidecar a"], idle["sidecar b"]), max(idle["daprd a"], idle["daprd b"])
+    anon = lambda key, roles: max(r[key][x]["rssAnon"] for x in roles)  # noqa: E731
+    pg_anon_idle, dapr_anon_idle = anon("memIdleMiB", ("sidecar a", "sidecar b")), anon("memIdleMiB", ("daprd a", "daprd b"))
+    pg_anon_after = anon("memAfterMiB", ("sidecar a", "sidecar b"))
+    dapr_anon_after = anon("memAfterMiB", ("daprd a", "daprd b"))
     pg_loaded = max(rss_loaded("sidecar a"), rss_loaded("sidecar b"))
     dapr_loaded = max(rss_loaded("daprd a"), rss_loaded("daprd b"))
     ms = lambda s: fmt(s, 0.001, 3, "+")  # noqa: E731
@@ -436,6 +440,12 @@ def write(r):
         ("vs Dapr: RSS idle, larger sidecar", f"{pg_idle} vs {dapr_idle} MiB", "less", pg_idle < dapr_idle),
         ("vs Dapr: RSS under load (1000/s and saturation), larger sidecar", f"{pg_loaded} vs {dapr_loaded} MiB",
          "less", pg_loaded < dapr_loaded),
+        # daprd's RSS is mostly its 215 MiB executable's mapped pages (shared by every daprd on a node, and page
+        # cache the kernel may drop); the private part is the anonymous memory.
+        ("vs Dapr: anonymous (private) memory idle, larger sidecar", f"{pg_anon_idle} vs {dapr_anon_idle} MiB", "less",
+         pg_anon_idle < dapr_anon_idle),
+        ("vs Dapr: anonymous memory after the runs, larger sidecar", f"{pg_anon_after} vs {dapr_anon_after} MiB",
+         "less", pg_anon_after < dapr_anon_after),
         ("vs Dapr: saturation calls/s", f"{fmt(pg[sat]['rps'])} vs {fmt(dp[sat]['rps'])}", "higher",
          med(pg[sat]["rps"]) > med(dp[sat]["rps"])),
         ("sidecar CPU-s per 1000 calls @ 1000/s, a (caller side)", fmt(pg[fixed]["cpuPer1000"]["sidecar a"], 1, 3),
@@ -516,16 +526,19 @@ def write(r):
         "RSS, MiB (VmRSS; idle: at rest " + f"{IDLE_S} s after start, before any load; loaded: the largest sample, "
         "every 100 ms, over all runs at 1000/s and at saturation; peak: VmHWM at the end, JIT warm-up included):",
         "",
-        "| process | RSS idle | of it anon / file | PSS idle | RSS loaded | RSS after the runs | PSS after | peak |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| process | RSS idle | of it anon / file | PSS idle | RSS loaded | RSS after the runs | of it anon / file "
+        "| PSS after | peak |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ] + [f"| {role} | {r['rssIdleMiB'][role]} | {r['memIdleMiB'][role]['rssAnon']} / "
          f"{r['memIdleMiB'][role]['rssFile']} | {r['memIdleMiB'][role]['pss']} | {rss_loaded(role)} | "
-         f"{r['rssAfterMiB'][role]} | {r['memAfterMiB'][role]['pss']} | {r['rssPeakMiB'][role]} |"
+         f"{r['rssAfterMiB'][role]} | {r['memAfterMiB'][role]['rssAnon']} / {r['memAfterMiB'][role]['rssFile']} | "
+         f"{r['memAfterMiB'][role]['pss']} | {r['rssPeakMiB'][role]} |"
          for role in r["rssIdleMiB"]] + [
         "",
-        "File-backed pages are the mapped binaries and libraries (daprd's 215 MiB executable, libjvm and the CDS "
-        "archive), shared with every other process that maps the same file: on a node, PSS is what each sidecar "
-        "adds.",
+        "File-backed pages are the mapped executables and libraries (daprd's 215 MiB executable; libjvm and the CDS "
+        "archive), shared with every other process that maps the same file, and how many are resident depends on "
+        "the page cache (daprd's file part differs between runs); anonymous pages (heap, stacks, the JIT's code) "
+        "are each process's own. PSS counts shared pages once across the processes sharing them.",
         "",
         f"Sidecar ready (spawn to READY): {r['sidecarReadyMs']} ms.",
         "",
