@@ -248,13 +248,14 @@ def versions(daprd):
         return (r.stdout + r.stderr).strip()
     model = next((ln.split(":", 1)[1].strip() for ln in open("/proc/cpuinfo") if ln.startswith("model name")), "?")
     mem = next((ln.split()[1] for ln in open("/proc/meminfo") if ln.startswith("MemTotal")), "0")
-    commit = out(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"])
+    # the sidecar's own last commit names what was measured even after the branch is rebased
+    commit = out(["git", "-C", ROOT, "log", "-1", "--format=%h", "--", "sidecar"])
     dirty = out(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no", "--", "sidecar"])
     return {"cpuModel": model, "memGiB": round(int(mem) / 1024 / 1024, 1), "kernel": platform.release(),
             "java": out(["java", "-version"]).splitlines()[0], "node": out(["node", "--version"]),
             "daprd": out([daprd, "--version"]),
             "pandoraHub": json.load(open(os.path.join(HERE, "node_modules", "pandora-hub", "package.json")))["version"],
-            "procgroupCommit": commit + ("+uncommitted sidecar changes" if dirty else "")}
+            "procgroupCommit": f"sidecar as of {commit}" + (" + uncommitted changes" if dirty else "")}
 
 
 def main():
@@ -486,7 +487,7 @@ def write(r):
         f"Machine: {r['host']}, {r['cpus']} CPUs ({r['cpuModel']}), {r['memGiB']} GiB, Linux {r['kernel']}; shared "
         f"with other builds: load average before {' '.join(r['loadavgBefore'])}, after {' '.join(r['loadavgAfter'])}. "
         f"{r['java']}; node {r['node']}; pandora-hub {r['pandoraHub']}; daprd {r['daprd']}; Procgroup "
-        f"{r['procgroupCommit']}. All processes on loopback. Command: `bench/hub/run.sh`; whole run "
+        f"{r['procgroupCommit']} (commit). All processes on loopback. Command: `bench/hub/run.sh`; whole run "
         f"{r['wallSeconds']} s.",
         "",
         f"Method: every process starts once; each path is warmed up for {r['warmupS']:.0f} s at {r['rate']:.0f}/s; "
