@@ -5,17 +5,20 @@ import {EventEmitter} from 'node:events';
 /** Pandora's ObjectDescription; `{name, tag}` is published as `name.tag`. */
 export type ObjectDescription = string | {name: string; tag?: string};
 
+/** Pandora's ConsumerExtInfo, plus the hub's pins. */
 export interface ProxyOptions {
   /** Per-call timeout in ms (the hub's default is 30000, its maximum 600000). */
   timeout?: number;
   /** Only call providers of this process name. */
   process?: string;
+  /** Only call providers in this pod. */
+  pod?: string;
 }
 
-export interface HubClientOptions {
+export interface HubOptions {
   /** The sidecar; default PROCGROUP_HUB_URL or http://127.0.0.1:7070. */
   url?: string;
-  /** How long publish/unpublish wait for the hub's acknowledgement (ms, default 10000). */
+  /** How long publish/unpublish/subscribe wait for the hub's acknowledgement (ms, default 10000). */
   ackTimeout?: number;
   /** First and longest pause between reconnect attempts (ms, default 100 and 2000). */
   reconnectMin?: number;
@@ -25,6 +28,8 @@ export interface HubClientOptions {
   maxFrameBytes?: number;
   logger?: {error(...args: unknown[]): void};
 }
+/** @deprecated the former name of HubOptions */
+export type HubClientOptions = HubOptions;
 
 export interface EventSource {
   pod: string;
@@ -42,18 +47,52 @@ export interface Context {
   [key: string]: unknown;
 }
 
-export interface ObjectInfo {
-  name: string;
-  methods: string[];
-  providers: {pod: string; process: string; local: boolean; ready: boolean}[];
+export interface ProviderInfo {
+  pod: string;
+  process: string;
+  local: boolean;
+  ready: boolean;
 }
 
-/** Every method of T becomes an async remote call; properties cannot be read (use methods). */
+export interface ObjectInfo {
+  name: string;
+  /** Published methods; names starting with '$' are the client's reserved ones (Pandora's getProperty, actions). */
+  methods: string[];
+  properties: string[];
+  providers: ProviderInfo[];
+}
+
+/** Pandora's Introspection (names only: the hub does not carry arity or generator flags). */
+export interface Introspection {
+  methods: {name: string; type: 'function'}[];
+  properties: {name: string}[];
+  /** The object implements subscribe/unsubscribe (object events). */
+  events: boolean;
+  providers: ProviderInfo[];
+}
+
+/** Pandora's object-proxy extras. */
+export interface ProxyExtras {
+  /** A data property or getter of the remote object (null when it has none of that name). */
+  getProperty<V = any>(name: string): Promise<V>;
+  /** Object events: `fn(...params)` for every `cb(...params)` the host object's subscribe(register, cb) received. */
+  subscribe(register: string, fn: (...params: any[]) => unknown): Promise<true>;
+  /** Removes `fn`, or every listener of `register`; the host's unsubscribe runs when the last one leaves. */
+  unsubscribe(register: string, fn?: (...params: any[]) => unknown): Promise<true>;
+}
+
+/** Every method of T becomes an async remote call; properties are read with getProperty (reading them throws). */
 export type RemoteProxy<T> = {
   [K in keyof T]: T[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never;
-} & {
-  /** Pandora compatibility: always rejects with NotSupported (the hub publishes methods only). */
-  getProperty(name: string): Promise<never>;
+} & ProxyExtras;
+
+/**
+ * What getProxy returns: awaiting it (or `.then`) introspects and yields the RemoteProxy with exactly the published
+ * methods, or rejects with ObjectNotFound at once; used without await, every method name is a late-bound remote call.
+ */
+export type PendingProxy<T> = PromiseLike<RemoteProxy<T>> & RemoteProxy<T> & {
+  catch<R = never>(onrejected: (reason: HubError) => R | PromiseLike<R>): Promise<RemoteProxy<T> | R>;
+  finally(onfinally: () => void): Promise<RemoteProxy<T>>;
 };
 
 /** A failed call: the remote error's name/message/code (source 'remote') or the hub's own (source 'hub'). */
@@ -65,32 +104,109 @@ export class HubError extends Error {
   status?: number;
 }
 
-export class HubClient extends EventEmitter {
-  constructor(options?: HubClientOptions);
+/** Pandora's ObjectConsumer. */
+export class ObjectConsumer<T = any> {
+  readonly objectDescription: {name: string; tag?: string};
+  invoke<R = any>(method: string, params?: unknown[]): Promise<R>;
+  getProperty<V = any>(name: string): Promise<V>;
+  introspect(): Promise<Introspection>;
+  getProxy(): Promise<RemoteProxy<T>>;
+  subscribe(register: string, fn: (...params: any[]) => unknown): Promise<true>;
+  unsubscribe(register: string, fn?: (...params: any[]) => unknown): Promise<true>;
+}
+
+/**
+ * Pandora's selector: `objectName` (+ `objectTag`/`tag`) picks the processes publishing that object, `processName` a
+ * process, `clientId` a pod, `appName` must be this group. `pid` is refused (pids mean nothing across pods).
+ */
+export interface Selector {
+  objectName?: string;
+  objectTag?: string;
+  tag?: string;
+  processName?: string;
+  clientId?: string;
+  appName?: string;
+  pid?: never;
+}
+
+/** Pandora's Location of a process. */
+export interface Location {
+  appName: string;
+  processName: string;
+  /** The pod: one app process per pod. */
+  clientId: string;
+}
+
+/** What a handler of `hubClient.on(action, handler)` receives. */
+export interface HubMessage {
+  action: string;
+  data?: any;
+  host: Location;
+  remote: Selector;
+  [key: string]: unknown;
+}
+
+export interface ReplyPackage<D = any> {
+  success: boolean;
+  data?: D;
+  error?: HubError;
+  host?: Partial<Location>;
+}
+
+/** Pandora's HubClient (`getHub().getHubClient()`): messages routed by selector. */
+export class SelectorClient extends EventEmitter {
+  /** Resolves once this process is reachable by selectors without objectName (`on(action)` starts it too). */
+  start(): Promise<void>;
+  getLocation(): Promise<Location>;
+  /** One matching process answers; options of `message`: timeout (ms), data, and anything the handler reads. */
+  invoke<D = any>(selector: Selector, action: string, message?: {timeout?: number; data?: any; [k: string]: unknown}): Promise<ReplyPackage<D>>;
+  /** Every matching process answers, failures included; [] when nobody matches. */
+  multipleInvoke<D = any>(selector: Selector, action: string, message?: {timeout?: number; data?: any; [k: string]: unknown}): Promise<ReplyPackage<D>[]>;
+  send(selector: Selector, action: string, message?: {data?: any; [k: string]: unknown}): void;
+  multipleSend(selector: Selector, action: string, message?: {data?: any; [k: string]: unknown}): void;
+  /** Withdraws this process's objects that the selector matches (all of them for `{}`). */
+  unpublish(selector?: Selector): Promise<{success: true; batchReply: {success: true; object: string}[]}>;
+  on(action: string, handler: (message: HubMessage) => unknown): this;
+}
+
+/** One process's hub (Pandora's getHub() facade). */
+export class Hub extends EventEmitter {
+  constructor(options?: HubOptions);
   readonly url: string;
-  /** Pandora compatibility: `getHub().getHubClient()` is the client itself. */
-  getHubClient(): this;
+  /** Pandora's getHub().publish(impl, desc). */
+  publish(impl: object | (new () => object), desc: ObjectDescription): Promise<void>;
   publishObject(name: ObjectDescription, impl: object | (new () => object)): Promise<void>;
   unpublish(name: ObjectDescription): Promise<void>;
-  getProxy<T = any>(name: ObjectDescription, options?: ProxyOptions): RemoteProxy<T>;
+  getProxy<T = any>(name: ObjectDescription, options?: ProxyOptions): PendingProxy<T>;
+  getConsumer<T = any>(name: ObjectDescription, options?: ProxyOptions): ObjectConsumer<T>;
+  getHubClient(): SelectorClient;
   invoke<R = any>(object: ObjectDescription, method: string, args?: unknown[], options?: ProxyOptions): Promise<R>;
+  /** Every provider's answer: `Procgroup-Fanout: all`. */
+  invokeAll<R = any>(object: ObjectDescription, method: string, args?: unknown[], options?: ProxyOptions):
+    Promise<({pod: string; process: string; result: R; error?: undefined} | {pod: string; process: string; error: HubError})[]>;
+  describe(object: ObjectDescription): Promise<ObjectInfo>;
+  listObjects(): Promise<ObjectInfo[]>;
   subscribe<T = any>(event: string, handler: EventHandler<T>): Promise<void>;
   unsubscribe(event: string, handler?: EventHandler): Promise<void>;
   broadcast(event: string, data?: unknown): Promise<number>;
   context(): Promise<Context>;
-  listObjects(): Promise<ObjectInfo[]>;
+  location(): Promise<Location>;
   close(): Promise<void>;
 
   on(event: 'connect' | 'disconnect' | 'closed', listener: () => void): this;
   on(event: 'error', listener: (err: Error) => void): this;
   on(event: 'handlerError', listener: (err: unknown, event: string) => void): this;
 }
+/** The former name of Hub (the same class). */
+export {Hub as HubClient};
 
-/** The process's default HubClient (created on first use). */
-export function getHub(): HubClient;
+/** The process's default Hub (created on first use). */
+export function getHub(): Hub;
+export function getHubClient(): SelectorClient;
 export function publishObject(name: ObjectDescription, impl: object | (new () => object)): Promise<void>;
 export function unpublish(name: ObjectDescription): Promise<void>;
-export function getProxy<T = any>(name: ObjectDescription, options?: ProxyOptions): RemoteProxy<T>;
+export function getProxy<T = any>(name: ObjectDescription, options?: ProxyOptions): PendingProxy<T>;
+export function getConsumer<T = any>(name: ObjectDescription, options?: ProxyOptions): ObjectConsumer<T>;
 export function invoke<R = any>(object: ObjectDescription, method: string, args?: unknown[], options?: ProxyOptions): Promise<R>;
 export function subscribe<T = any>(event: string, handler: EventHandler<T>): Promise<void>;
 export function unsubscribe(event: string, handler?: EventHandler): Promise<void>;

@@ -5,28 +5,32 @@
  *
  *   const {publishObject, getProxy} = require('@procgroup/hub');   // was require('pandora')
  *
- * The module-level functions use one lazily created HubClient per process (as Pandora's facade did);
- * create your own `new HubClient({url})` for tests or a second hub.
+ * The module-level functions use one lazily created Hub per process (as Pandora's facade did);
+ * create your own `new Hub({url})` for tests or a second hub.
  */
-const {HubClient, objectId} = require('./client');
+const {Hub, objectId} = require('./hub');
 const {HubError} = require('./errors');
 
 let defaultHub = null;
 
-/** The process's HubClient (Pandora: `getHub()`, whose `getHubClient()` is the same object here). */
+/** The process's Hub (Pandora: `getHub()`). */
 function getHub() {
-  if (!defaultHub) defaultHub = new HubClient();
+  if (!defaultHub) defaultHub = new Hub();
   return defaultHub;
 }
 
 module.exports = {
-  HubClient,
+  Hub,
+  /** The name this class had before getHub().getHubClient() became Pandora's selector client; same class as Hub. */
+  HubClient: Hub,
   HubError,
   objectId,
   getHub,
   publishObject: (name, impl) => getHub().publishObject(name, impl),
   unpublish: (name) => getHub().unpublish(name),
   getProxy: (name, options) => getHub().getProxy(name, options),
+  getConsumer: (name, options) => getHub().getConsumer(name, options),
+  getHubClient: () => getHub().getHubClient(),
   invoke: (object, method, args, options) => getHub().invoke(object, method, args, options),
   subscribe: (event, handler) => getHub().subscribe(event, handler),
   unsubscribe: (event, handler) => getHub().unsubscribe(event, handler),

@@ -40,7 +40,8 @@ test('a class is instantiated and its prototype methods published, without const
   const frame = stub.frames.find((f) => f.op === 'publish');
   assert.equal(frame.object, 'pageSnapshot');
   assert.deepEqual(frame.methods.sort(),
-    ['circular', 'fail', 'failPlainObject', 'failWithString', 'hang', 'nothing', 'take']);
+    ['$dispatch', '$getProperty', 'circular', 'fail', 'failPlainObject', 'failWithString', 'hang', 'nothing', 'take']);
+  assert.deepEqual(frame.properties, ['count', 'computed'], 'data properties, and a getter listed without being run');
 });
 
 test('a proxy method call round-trips args and the resolved value; await getProxy works too', async () => {
@@ -49,29 +50,35 @@ test('a proxy method call round-trips args and the resolved value; await getProx
   const proxy = await client().getProxy('pageSnapshot'); // Pandora style: getProxy was async
   assert.deepEqual(await proxy.take('http://a', 800), {url: 'http://a', width: 800, n: 1});
   assert.deepEqual(await proxy.take('http://b', 1), {url: 'http://b', width: 1, n: 2});
-  assert.equal(proxy.take, proxy.take, 'method functions are cached');
+  assert.equal(proxy.take, proxy.take, 'method functions are made once');
   assert.equal(await proxy.nothing(), null, 'undefined travels as null');
 });
 
 test('printing, awaiting or serialising a proxy makes no remote call', async () => {
+  await client().publishObject('pageSnapshot', Snapshot);
   const c = client();
   const calls = [];
   c.invoke = async (...args) => { calls.push(args[1]); };
-  const proxy = c.getProxy('pageSnapshot');
+  const lazy = c.getProxy('pageSnapshot');
+  assert.equal(`${lazy}`, 'HubProxy[pageSnapshot]');
+  assert.equal(JSON.stringify(lazy), '{}');
+  const proxy = await lazy; // introspects (GET /v1/objects/pageSnapshot), calls nothing
   assert.equal(`${proxy}`, 'HubProxy[pageSnapshot]');
   assert.equal(JSON.stringify(proxy), '{}');
-  assert.equal(await proxy, proxy);
+  assert.equal(proxy.then, undefined, 'the awaited proxy is no thenable');
   require('node:util').inspect(proxy);
+  require('node:util').inspect(lazy);
   assert.deepEqual(calls, []);
+  await lazy.take();
   await proxy.take();
-  assert.deepEqual(calls, ['take']);
+  assert.deepEqual(calls, ['take', 'take']);
 });
 
 test('a plain object with function properties is published and `this` is the object', async () => {
   const pub = client();
   const counter = {n: 10, inc(by) { this.n += by; return this.n; }, label: 'not a method'};
   await pub.publishObject('counter', counter);
-  assert.deepEqual(stub.frames.find((f) => f.op === 'publish').methods, ['inc']);
+  assert.deepEqual(stub.frames.find((f) => f.op === 'publish').methods, ['inc', '$dispatch', '$getProperty']);
   assert.equal(await client().getProxy('counter').inc(5), 15);
   assert.equal(counter.n, 15);
 });
@@ -232,7 +239,7 @@ test('publish and subscribe give up after ackTimeout while no sidecar answers, l
   const c = client({url: `http://127.0.0.1:${port}`, ackTimeout: 300});
   await assert.rejects(c.publishObject('pageSnapshot', Snapshot), {name: 'Timeout', code: 'ACK_TIMEOUT'});
   await assert.rejects(c.subscribe('e', () => {}), {name: 'Timeout', code: 'ACK_TIMEOUT'});
-  assert.equal(c.objects.size + c.handlers.size, 0);
+  assert.equal(c.publisher.objects.size + c.events.handlers.size, 0);
   stub = await new StubHub().start(port); // for afterEach
   await c.close();
   await assert.rejects(c.publishObject('pageSnapshot', Snapshot), {name: 'Closed'});
@@ -276,7 +283,7 @@ test('the module-level API uses PROCGROUP_HUB_URL and Pandora\'s accessors read 
   try {
     await hub.publishObject('pageSnapshot', Snapshot);
     assert.equal((await hub.getProxy('pageSnapshot').take('m', 3)).url, 'm');
-    assert.equal(hub.getHub().getHubClient(), hub.getHub());
+    assert.equal(hub.getHub().getHubClient(), hub.getHubClient());
     assert.equal(hub.processName, 'background');
     assert.equal(hub.appName, 'shop');
     for (const [nodeEnv, env] of [['production', 'production'], ['unittest', 'test'], [undefined, 'development']]) {

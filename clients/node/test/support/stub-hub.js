@@ -53,16 +53,18 @@ class StubHub {
           if (this.rejectNames.has(f.object)) {
             return ws.send(JSON.stringify({op: 'rejected', reason: 'refused by the test', frame: f}));
           }
-          this.providers.set(f.object, {ws, methods: f.methods});
+          this.providers.set(f.object, {ws, methods: f.methods, properties: f.properties});
           return ws.send(JSON.stringify({op: 'published', object: f.object}));
         case 'unpublish':
           this.providers.delete(f.object);
           return ws.send(JSON.stringify({op: 'unpublished', object: f.object}));
         case 'subscribe':
           if (!this.subscribers.has(f.event)) this.subscribers.set(f.event, new Set());
-          return this.subscribers.get(f.event).add(ws);
+          this.subscribers.get(f.event).add(ws);
+          return ws.send(JSON.stringify({op: 'subscribed', event: f.event}));
         case 'unsubscribe':
-          return this.subscribers.get(f.event)?.delete(ws);
+          this.subscribers.get(f.event)?.delete(ws);
+          return ws.send(JSON.stringify({op: 'unsubscribed', event: f.event}));
         case 'result':
         case 'error': {
           const p = this.pending.get(f.id);
@@ -126,10 +128,13 @@ class StubHub {
     if (req.method === 'GET' && req.url === '/v1/context') {
       return send(res, 200, {group: 'shop', process: 'web', namespace: 'default', pod: 'shop-web-1', podIP: '10.0.0.7'});
     }
-    if (req.method === 'GET' && req.url === '/v1/objects') {
-      const objects = [...this.providers].map(([name, p]) => ({name, methods: p.methods,
-        providers: [{pod: 'stub-pod', process: 'stub', local: true, ready: true}]}));
-      return send(res, 200, {objects});
+    const objects = [...this.providers].map(([name, p]) => ({name, methods: p.methods, properties: p.properties || [],
+      providers: [{pod: 'stub-pod', process: 'stub', local: true, ready: true}]}));
+    if (req.method === 'GET' && req.url === '/v1/objects') return send(res, 200, {objects});
+    const o = req.url.match(/^\/v1\/objects\/([^/]+)$/);
+    if (req.method === 'GET' && o) {
+      const found = objects.find((x) => x.name === decodeURIComponent(o[1]));
+      return found ? send(res, 200, found) : send(res, 404, hubErr('ObjectNotFound', `no provider of ${o[1]}`));
     }
     send(res, 404, hubErr('NotFound', req.url));
   }

@@ -13,10 +13,11 @@ import java.util.regex.Pattern;
 /** The app-facing API on 127.0.0.1:7070 (PROTOCOL.md "App-facing API"). */
 final class AppApi {
 
-  static final long DEFAULT_TIMEOUT_MS = 30_000;
-  static final long MAX_TIMEOUT_MS = 600_000;
-  /** Process names are container names: DNS-1123 labels. */
-  private static final Pattern PROCESS = Pattern.compile("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$");
+  static final long DEFAULT_TIMEOUT_MS = Rules.limit("defaultTimeoutMs");
+  static final long MAX_TIMEOUT_MS = Rules.limit("maxTimeoutMs");
+  /** {@code Procgroup-Fanout: all} makes an invoke reach every provider (Pandora's multipleInvoke). */
+  static final String FANOUT_HEADER = "Procgroup-Fanout";
+  static final String FANOUT_ALL = "all";
 
   private final Hub hub;
   private final SidecarConfig config;
@@ -49,6 +50,10 @@ final class AppApi {
     } else if (path.equals("/v1/objects")) {
       requireMethod(req, HttpMethod.GET);
       HttpSupport.json(req.response(), 200, hub.listObjects().toBuffer());
+    } else if (path.startsWith("/v1/objects/")) {
+      requireMethod(req, HttpMethod.GET);
+      String name = Names.requireObject(path.substring("/v1/objects/".length()));
+      HttpSupport.json(req.response(), 200, hub.describeObject(name).toBuffer());
     } else if (path.equals("/v1/context")) {
       requireMethod(req, HttpMethod.GET);
       HttpSupport.json(req.response(), 200, new JsonObject().put("group", config.group).put("process", config.process)
@@ -71,19 +76,34 @@ final class AppApi {
 
   private void invoke(HttpServerRequest req, String object, String method) {
     long timeoutMs = timeout(req.getHeader("Procgroup-Timeout-Ms"));
-    String pin = req.getHeader("Procgroup-Process");
-    if (pin != null && !PROCESS.matcher(pin).matches()) {
-      throw HubError.badRequest("bad Procgroup-Process header: " + Names.abbreviate(pin));
-    }
+    ProviderSelector.Pin pin = new ProviderSelector.Pin(header(req, "Procgroup-Process", Names.PROCESS),
+        header(req, "Procgroup-Pod", Names.POD));
+    boolean fanout = fanout(req.getHeader(FANOUT_HEADER));
     HttpSupport.readBody(req, config.maxBodyBytes, config.limits.tooLargeDrainBytes())
         .map(AppApi::argsArray)
-        .compose(args -> hub.invoke(object, method, args, timeoutMs, pin))
+        .compose(args -> fanout ? hub.invokeAll(object, method, args, timeoutMs, pin)
+            : hub.invoke(object, method, args, timeoutMs, pin))
         .onSuccess(body -> HttpSupport.json(req.response(), 200, body))
         .onFailure(t -> {
           Throwable cause = t instanceof HttpSupport.ClosingError c ? c.error : t;
           if (cause instanceof HubError h && h.status < 500 && h.status != 404) hub.metrics.badRequest("app", h.name);
           HttpSupport.error(req.response(), t);
         });
+  }
+
+  /** An optional header that must match {@code rule}; null when absent. */
+  private static String header(HttpServerRequest req, String name, Pattern rule) {
+    String v = req.getHeader(name);
+    if (v != null && !rule.matcher(v).matches()) throw HubError.badRequest("bad " + name + " header: " + Names.abbreviate(v));
+    return v;
+  }
+
+  static boolean fanout(String header) {
+    if (header == null) return false;
+    if (!FANOUT_ALL.equals(header.trim())) {
+      throw HubError.badRequest(FANOUT_HEADER + " must be '" + FANOUT_ALL + "', was: " + Names.abbreviate(header));
+    }
+    return true;
   }
 
   /** Validates that the body is a JSON array (empty body = no arguments) and returns it unchanged. */
@@ -125,7 +145,7 @@ final class AppApi {
     HttpSupport.readBody(req, config.maxBodyBytes, config.limits.tooLargeDrainBytes())
         .map(AppApi::jsonValue)
         .compose(data -> hub.broadcast(event, data))
-        .onSuccess(n -> HttpSupport.json(req.response(), 202, "{\"delivered\":" + n + "}"))
+        .onSuccess(n -> HttpSupport.json(req.response(), 202, new JsonObject().put("delivered", n).toBuffer()))
         .onFailure(t -> HttpSupport.error(req.response(), t));
   }
 

@@ -8,6 +8,7 @@ import io.vertx.core.json.JsonObject;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,12 +49,13 @@ final class Hub implements LocalHub.Listener, Discovery.Listener {
 
   // ---- calls ------------------------------------------------------------------------------------------------
 
-  /** An app's call: any provider in the group. Succeeds with the {@code {"result":...}} body. */
-  Future<Buffer> invoke(String object, String method, Buffer args, long timeoutMs, String pinnedProcess) {
+  /** An app's call: any provider in the group (within {@code pin}, null for any). Succeeds with {@code {"result":...}}. */
+  Future<Buffer> invoke(String object, String method, Buffer args, long timeoutMs, ProviderSelector.Pin pin) {
     long start = System.nanoTime();
     ProviderSelector.Choice choice;
     try {
-      choice = selector.select(object, method, pinnedProcess, config.process, local.providersOf(object), peers.values());
+      choice = selector.select(object, method, pin == null ? ProviderSelector.Pin.NONE : pin, config.process,
+          config.podName, local.providersOf(object), peers.values());
     } catch (HubError e) {
       metrics.call(object, method, "none", e.outcome(), seconds(start));
       return Future.failedFuture(e);
@@ -65,7 +67,7 @@ final class Hub implements LocalHub.Listener, Discovery.Listener {
       answer = invokeLocal(l.connection(), object, method, args, timeoutMs, "local");
     } else {
       route = "remote";
-      answer = invokeRemote(((ProviderSelector.Remote) choice).peer(), object, method, args, timeoutMs);
+      answer = invokeRemote(((ProviderSelector.Remote) choice).peer(), object, method, args, timeoutMs, false);
     }
     return answer.andThen(ar -> metrics.call(object, method, route,
         ar.succeeded() ? "ok" : outcome(ar.cause()), seconds(start)));
@@ -82,6 +84,73 @@ final class Hub implements LocalHub.Listener, Discovery.Listener {
     }
   }
 
+  /**
+   * An app's fan-out call ({@code Procgroup-Fanout: all}, Pandora's multipleInvoke): every provider within {@code pin}
+   * is called, each publisher connection once. Succeeds with {@code {"replies":[{pod, process, result | error}]}}, one
+   * reply per provider, failures included; fails only when there is no provider at all.
+   */
+  Future<Buffer> invokeAll(String object, String method, Buffer args, long timeoutMs, ProviderSelector.Pin pin) {
+    long start = System.nanoTime();
+    ProviderSelector.Candidates all;
+    try {
+      all = selector.selectAll(object, method, pin, config.process, config.podName, local.providersOf(object),
+          peers.values());
+    } catch (HubError e) {
+      metrics.call(object, method, "none", e.outcome(), seconds(start));
+      return Future.failedFuture(e);
+    }
+    List<Future<JsonArray>> parts = new ArrayList<>();
+    parts.add(invokeAllLocal(all.locals(), object, method, args, timeoutMs, "local"));
+    for (Peer p : all.peers()) {
+      parts.add(invokeRemote(p, object, method, args, timeoutMs, true)
+          .map(body -> new JsonObject(body).getJsonArray("replies", new JsonArray()))
+          .otherwise(t -> new JsonArray().add(reply(p.pod, p.process, t))));
+    }
+    return Future.join(parts).transform(ar -> {
+      JsonArray replies = new JsonArray();
+      for (Future<JsonArray> f : parts) replies.addAll(f.result());
+      metrics.call(object, method, "fanout", "ok", seconds(start));
+      return Future.succeededFuture(new JsonObject().put("replies", replies).toBuffer());
+    });
+  }
+
+  /** A peer's fan-out call: each of this pod's publishers of the object and method. */
+  Future<Buffer> invokeAllFromPeer(String object, String method, Buffer args, long timeoutMs) {
+    try {
+      ProviderSelector.Candidates all = selector.selectAll(object, method, ProviderSelector.Pin.NONE, config.process,
+          config.podName, local.providersOf(object), List.of());
+      return invokeAllLocal(all.locals(), object, method, args, timeoutMs, "peer")
+          .map(replies -> new JsonObject().put("replies", replies).toBuffer());
+    } catch (HubError e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  private Future<JsonArray> invokeAllLocal(List<PublisherConnection> connections, String object, String method,
+                                           Buffer args, long timeoutMs, String caller) {
+    List<Future<JsonObject>> each = new ArrayList<>();
+    for (PublisherConnection c : connections) {
+      each.add(invokeLocal(c, object, method, args, timeoutMs, caller)
+          .map(body -> reply(config.podName, config.process, null).put("result", new JsonObject(body).getValue("result")))
+          .otherwise(t -> reply(config.podName, config.process, t)));
+    }
+    return Future.join(each).map(v -> {
+      JsonArray out = new JsonArray();
+      for (Future<JsonObject> f : each) out.add(f.result());
+      return out;
+    });
+  }
+
+  /** One provider's entry in a fan-out answer; with {@code failure}, its error in the protocol's shape. */
+  private static JsonObject reply(String pod, String process, Throwable failure) {
+    JsonObject r = new JsonObject().put("pod", pod).put("process", process);
+    if (failure != null) {
+      HubError e = failure instanceof HubError h ? h : new HubError(502, "HubError", String.valueOf(failure.getMessage()));
+      r.put("error", e.errorJson());
+    }
+    return r;
+  }
+
   private Future<Buffer> invokeLocal(PublisherConnection c, String object, String method, Buffer args,
                                      long timeoutMs, String caller) {
     long start = System.nanoTime();
@@ -91,7 +160,8 @@ final class Hub implements LocalHub.Listener, Discovery.Listener {
             seconds(start)));
   }
 
-  private Future<Buffer> invokeRemote(Peer peer, String object, String method, Buffer args, long timeoutMs) {
+  private Future<Buffer> invokeRemote(Peer peer, String object, String method, Buffer args, long timeoutMs,
+                                      boolean fanout) {
     Promise<Buffer> promise = Promise.promise();
     RemoteInvocation call = new RemoteInvocation(peer, promise);
     peer.inFlight.add(call);
@@ -100,7 +170,7 @@ final class Hub implements LocalHub.Listener, Discovery.Listener {
       call.abort.run(); // the exchange is cut on the wire, never answered late on a pooled connection
     });
     metrics.peerRequest("out", "invoke");
-    transport.invoke(peer, object, method, args, timeoutMs, call).onComplete(ar -> {
+    transport.invoke(peer, object, method, args, timeoutMs, fanout, call).onComplete(ar -> {
       if (ar.failed()) {
         if (call.settled()) return; // timed out or the peer left: that was already answered
         if (isPoolBusy(ar.cause())) {
@@ -193,31 +263,36 @@ final class Hub implements LocalHub.Listener, Discovery.Listener {
   /** {@code GET /v1/objects}: every object in the group with its providers. */
   JsonObject listObjects() {
     Map<String, List<String>> methods = new TreeMap<>();
+    Map<String, List<String>> properties = new TreeMap<>();
     Map<String, JsonArray> providers = new LinkedHashMap<>();
     for (Object o : local.objectsJson()) {
       JsonObject obj = (JsonObject) o;
       String name = obj.getString("name");
-      merge(methods, name, obj.getJsonArray("methods").getList());
+      LocalHub.union(methods, name, obj.getJsonArray("methods").getList());
+      LocalHub.union(properties, name, obj.getJsonArray("properties", new JsonArray()).getList());
       providers.computeIfAbsent(name, k -> new JsonArray()).add(new JsonObject().put("pod", config.podName)
           .put("process", config.process).put("local", true).put("ready", true));
     }
     for (Peer p : peers.values()) {
       for (Map.Entry<String, List<String>> e : p.objects.entrySet()) {
-        merge(methods, e.getKey(), e.getValue());
+        LocalHub.union(methods, e.getKey(), e.getValue());
+        LocalHub.union(properties, e.getKey(), p.properties.getOrDefault(e.getKey(), List.of()));
         providers.computeIfAbsent(e.getKey(), k -> new JsonArray()).add(new JsonObject().put("pod", p.pod)
             .put("process", p.process).put("local", false).put("ready", p.callable()));
       }
     }
     JsonArray objects = new JsonArray();
     methods.forEach((name, ms) -> objects.add(new JsonObject().put("name", name).put("methods", new JsonArray(ms))
-        .put("providers", providers.get(name))));
+        .put("properties", new JsonArray(properties.get(name))).put("providers", providers.get(name))));
     return new JsonObject().put("objects", objects);
   }
 
-  @SuppressWarnings("unchecked")
-  private static void merge(Map<String, List<String>> into, String name, List<?> methods) {
-    List<String> list = into.computeIfAbsent(name, k -> new ArrayList<>());
-    for (Object m : methods) if (!list.contains((String) m)) list.add((String) m);
+  /** {@code GET /v1/objects/{name}}: one object as {@link #listObjects} shows it (introspection); 404 if unpublished. */
+  JsonObject describeObject(String name) {
+    for (Object o : listObjects().getJsonArray("objects")) {
+      if (name.equals(((JsonObject) o).getString("name"))) return (JsonObject) o;
+    }
+    throw HubError.objectNotFound("nobody in the group publishes object '" + name + "'");
   }
 
   /** {@code GET /peer/v1/objects} and the announce body. */
@@ -268,20 +343,29 @@ final class Hub implements LocalHub.Listener, Discovery.Listener {
     }
     if (rev < peer.revision) return; // an older document overtaken by a newer one
     Map<String, List<String>> parsed = new LinkedHashMap<>();
+    Map<String, List<String>> parsedProperties = new HashMap<>();
     for (Object o : objects) {
       if (!(o instanceof JsonObject obj) || !Names.validObject(obj.getString("name"))
           || !(obj.getValue("methods") instanceof JsonArray ms)) {
         throw HubError.badRequest("announce objects must be {name, methods}");
       }
-      List<String> list = new ArrayList<>();
-      for (Object m : ms) if (m instanceof String s && Names.validMethod(s)) list.add(s);
-      parsed.put(obj.getString("name"), List.copyOf(list));
+      parsed.put(obj.getString("name"), validNames(ms));
+      if (obj.getValue("properties") instanceof JsonArray ps && !ps.isEmpty()) {
+        parsedProperties.put(obj.getString("name"), validNames(ps));
+      }
     }
     peer.objects = parsed;
+    peer.properties = parsedProperties;
     peer.revision = rev;
     String process = doc.getString("process");
     if (process != null && !process.isEmpty()) peer.process = process;
     updatePeerGauges();
+  }
+
+  private static List<String> validNames(JsonArray names) {
+    List<String> list = new ArrayList<>();
+    for (Object m : names) if (m instanceof String s && Names.validMethod(s)) list.add(s);
+    return List.copyOf(list);
   }
 
   // ---- events -----------------------------------------------------------------------------------------------

@@ -54,6 +54,7 @@ final class LocalHub {
     connections.remove(c.id);
     boolean hadObjects = !c.objects.isEmpty();
     c.objects.clear();
+    c.properties.clear();
     c.subscriptions.clear();
     failPending(c, HubError.providerGone("the publisher disconnected while the call was pending"));
     metrics.publishersConnected(connections.size());
@@ -115,20 +116,36 @@ final class LocalHub {
       reject(c, "publish needs methods: an array of method names", frame);
       return;
     }
-    List<String> methods = new ArrayList<>(methodsJson.size());
-    for (Object m : methodsJson) {
-      if (!(m instanceof String ms) || !Names.validMethod(ms)) {
-        reject(c, "bad method name in publish: " + Names.abbreviate(String.valueOf(m)), frame);
-        return;
-      }
-      if (!methods.contains(ms)) methods.add(ms);
+    List<String> methods = memberNames(c, frame, methodsJson, "method");
+    if (methods == null) return;
+    Object propertiesJson = frame.getValue("properties");
+    if (propertiesJson != null && !(propertiesJson instanceof JsonArray)) {
+      reject(c, "publish properties must be an array of property names", frame);
+      return;
     }
-    c.objects.put(object, List.copyOf(methods));
+    List<String> properties = propertiesJson == null ? List.of() : memberNames(c, frame, (JsonArray) propertiesJson,
+        "property");
+    if (properties == null) return;
+    c.objects.put(object, methods);
+    if (properties.isEmpty()) c.properties.remove(object); else c.properties.put(object, properties);
     metrics.publishedObjects(publishedObjectCount());
     // Acknowledge once the peers know: "published" means the object is visible to the group.
     listener.localObjectsChanged().onComplete(ar -> {
       if (!c.closed) c.send(new JsonObject().put("op", "published").put("object", object));
     });
+  }
+
+  /** The distinct names of a publish frame's methods or properties (the method rule); null once rejected. */
+  private List<String> memberNames(PublisherConnection c, JsonObject frame, JsonArray names, String kind) {
+    List<String> out = new ArrayList<>(names.size());
+    for (Object m : names) {
+      if (!(m instanceof String ms) || !Names.validMethod(ms)) {
+        reject(c, "bad " + kind + " name in publish: " + Names.abbreviate(String.valueOf(m)), frame);
+        return null;
+      }
+      if (!out.contains(ms)) out.add(ms);
+    }
+    return List.copyOf(out);
   }
 
   private void unpublish(PublisherConnection c, JsonObject frame) {
@@ -138,6 +155,7 @@ final class LocalHub {
       return;
     }
     boolean had = c.objects.remove(object) != null;
+    c.properties.remove(object);
     metrics.publishedObjects(publishedObjectCount());
     Future<Void> told = had ? listener.localObjectsChanged() : Future.succeededFuture();
     told.onComplete(ar -> {
@@ -175,6 +193,9 @@ final class LocalHub {
     }
     if ("subscribe".equals(op)) c.subscriptions.add(event); else c.subscriptions.remove(event);
     metrics.subscriptions(subscriptionCount());
+    // In force for this pod (a broadcast reaches a pod's subscribers through its own sidecar), so from now on no
+    // event sent anywhere in the group misses it.
+    c.send(new JsonObject().put("op", op + "d").put("event", event));
   }
 
   /** Connections that publish {@code object}, in connection order (stable for round-robin). */
@@ -224,15 +245,26 @@ final class LocalHub {
   /** This pod's objects with the union of their methods over all local publishers, sorted by name. */
   JsonArray objectsJson() {
     Map<String, List<String>> merged = new TreeMap<>();
+    Map<String, List<String>> properties = new TreeMap<>();
     for (PublisherConnection c : connections.values()) {
       for (Map.Entry<String, List<String>> e : c.objects.entrySet()) {
-        List<String> methods = merged.computeIfAbsent(e.getKey(), k -> new ArrayList<>());
-        for (String m : e.getValue()) if (!methods.contains(m)) methods.add(m);
+        union(merged, e.getKey(), e.getValue());
+        union(properties, e.getKey(), c.properties.getOrDefault(e.getKey(), List.of()));
       }
     }
     JsonArray out = new JsonArray();
-    merged.forEach((name, methods) -> out.add(new JsonObject().put("name", name).put("methods", new JsonArray(methods))));
+    merged.forEach((name, methods) -> {
+      JsonObject o = new JsonObject().put("name", name).put("methods", new JsonArray(methods));
+      List<String> props = properties.get(name);
+      if (!props.isEmpty()) o.put("properties", new JsonArray(props)); // omitted when empty: older peers ignore it
+      out.add(o);
+    });
     return out;
+  }
+
+  static void union(Map<String, List<String>> into, String name, List<?> names) {
+    List<String> list = into.computeIfAbsent(name, k -> new ArrayList<>());
+    for (Object m : names) if (!list.contains((String) m)) list.add((String) m);
   }
 
   int publishedObjectCount() {

@@ -2,18 +2,24 @@ package dev.procgroup.sidecar;
 
 import java.util.regex.Pattern;
 
-/** The name rules of PROTOCOL.md for objects, methods and events. */
+/** The name rules of PROTOCOL.md for objects, methods, events, processes and pods ({@link Rules}). */
 public final class Names {
-  private static final Pattern OBJECT = Pattern.compile("^[A-Za-z_$][A-Za-z0-9_$.-]{0,127}$");
-  private static final Pattern METHOD = Pattern.compile("^[A-Za-z_$][A-Za-z0-9_$]{0,127}$");
+  private static final Pattern OBJECT = Rules.name("object");
+  private static final Pattern METHOD = Rules.name("method");
   /** Events follow the object rule: dotted names like {@code cache.flush}. */
-  private static final Pattern EVENT = OBJECT;
+  private static final Pattern EVENT = Rules.name("event");
+  /** Process names are container names: DNS-1123 labels. */
+  static final Pattern PROCESS = Rules.name("process");
+  /** Pod names are DNS-1123 subdomains. */
+  static final Pattern POD = Rules.name("pod");
 
   private Names() {}
 
   public static boolean validObject(String s) { return s != null && OBJECT.matcher(s).matches(); }
   public static boolean validMethod(String s) { return s != null && METHOD.matcher(s).matches(); }
   public static boolean validEvent(String s) { return s != null && EVENT.matcher(s).matches(); }
+  public static boolean validProcess(String s) { return s != null && PROCESS.matcher(s).matches(); }
+  public static boolean validPod(String s) { return s != null && POD.matcher(s).matches(); }
 
   public static String requireObject(String s) {
     if (!validObject(s)) throw HubError.badRequest("bad object name: " + abbreviate(s));

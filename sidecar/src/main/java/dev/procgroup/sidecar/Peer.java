@@ -25,6 +25,8 @@ final class Peer {
   boolean probing;
   /** object name -> methods, as last announced or fetched. */
   Map<String, List<String>> objects = new LinkedHashMap<>();
+  /** object name -> data properties, as last announced (objects without any have no entry). */
+  Map<String, List<String>> properties = Map.of();
   /** Revision of {@link #objects}; an older announce never overwrites a newer one. */
   long revision = -1;
   /** Calls in flight to this peer: failed with ProviderGone when it goes away. */

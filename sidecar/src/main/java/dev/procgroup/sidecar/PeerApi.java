@@ -82,7 +82,9 @@ final class PeerApi {
       // The calling sidecar validated the arguments already (and is authenticated): no second JSON parse here.
       HttpSupport.readBody(req, maxBody, limits.tooLargeDrainBytes())
           .map(body -> body.length() == 0 ? Buffer.buffer("[]") : body)
-          .compose(args -> hub.invokeFromPeer(object, method, args, timeoutMs))
+          .compose(args -> AppApi.fanout(req.getHeader(AppApi.FANOUT_HEADER))
+              ? hub.invokeAllFromPeer(object, method, args, timeoutMs)
+              : hub.invokeFromPeer(object, method, args, timeoutMs))
           .onSuccess(body -> HttpSupport.json(req.response(), 200, body))
           .onFailure(t -> HttpSupport.error(req.response(), t));
     } else if (path.equals("/peer/v1/objects")) {
@@ -112,7 +114,7 @@ final class PeerApi {
           .onSuccess(doc -> {
             int n = hub.deliverFromPeer(event, io.vertx.core.json.Json.encode(doc.getValue("data")),
                 doc.getValue("from") instanceof JsonObject f ? f : null);
-            HttpSupport.json(req.response(), 200, "{\"delivered\":" + n + "}");
+            HttpSupport.json(req.response(), 200, new JsonObject().put("delivered", n).toBuffer());
           })
           .onFailure(t -> HttpSupport.error(req.response(), t));
     } else {

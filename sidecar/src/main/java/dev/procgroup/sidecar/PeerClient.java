@@ -101,13 +101,16 @@ final class PeerClient implements PeerTransport {
   }
 
   @Override public Future<Response> invoke(Peer peer, String object, String method, Buffer args, long timeoutMs,
-                                           Hub.RemoteInvocation call) {
+                                           boolean fanout, Hub.RemoteInvocation call) {
     // No idle timer per request: the hub's own call timer answers the caller at timeoutMs and then aborts the
     // exchange (call.abort resets it, which closes that connection: nothing late is read or sent on it). Waiting in
     // the pool queue is bounded by the same deadline (the request's connect timeout covers the wait for a pooled
     // connection), and a call that ended while queued is never sent.
     return exchange(peer, HttpMethod.POST, "/peer/v1/invoke/" + object + "/" + method, 0, args,
-        o -> o.putHeader("Procgroup-Timeout-Ms", Long.toString(timeoutMs)).setConnectTimeout(Math.max(1, timeoutMs)),
+        o -> {
+          if (fanout) o.putHeader(AppApi.FANOUT_HEADER, AppApi.FANOUT_ALL);
+          return o.putHeader("Procgroup-Timeout-Ms", Long.toString(timeoutMs)).setConnectTimeout(Math.max(1, timeoutMs));
+        },
         call);
   }
 

@@ -9,8 +9,11 @@ interface PeerTransport {
 
   record Response(int status, Buffer body) {}
 
-  /** Fails only when the exchange itself failed (connection refused/reset); HTTP errors are a Response. */
-  Future<Response> invoke(Peer peer, String object, String method, Buffer args, long timeoutMs,
+  /**
+   * Fails only when the exchange itself failed (connection refused/reset); HTTP errors are a Response. With
+   * {@code fanout}, every publisher of that pod answers ({@code {"replies":[...]}}).
+   */
+  Future<Response> invoke(Peer peer, String object, String method, Buffer args, long timeoutMs, boolean fanout,
                           Hub.RemoteInvocation call);
 
   Future<JsonObject> fetchObjects(Peer peer);

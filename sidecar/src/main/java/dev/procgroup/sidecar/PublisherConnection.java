@@ -31,6 +31,8 @@ final class PublisherConnection {
   final FrameSink sink;
   /** object name -> methods, in publish order. */
   final Map<String, List<String>> objects = new LinkedHashMap<>();
+  /** object name -> its data properties (readable with the client's getProperty; never called by the hub). */
+  final Map<String, List<String>> properties = new HashMap<>();
   final Set<String> subscriptions = new HashSet<>();
   final Map<String, PendingCall> pending = new HashMap<>();
   private long nextCallId;

@@ -116,7 +116,7 @@ public final class SidecarConfig {
         .hubPort(intEnv(env, "PROCGROUP_HUB_PORT", 7070))
         .peerPort(intEnv(env, "PROCGROUP_PEER_PORT", 7071))
         .metricsPort(intEnv(env, "PROCGROUP_METRICS_PORT", 9464))
-        .maxBodyBytes(intEnv(env, "PROCGROUP_MAX_BODY_BYTES", 1 << 20))
+        .maxBodyBytes(intEnv(env, "PROCGROUP_MAX_BODY_BYTES", (int) Rules.limit("maxBodyBytes")))
         .hubService(env.get("PROCGROUP_HUB_SERVICE"))
         .appPid(Long.parseLong(env.getOrDefault("PROCGROUP_APP_PID", "0")))
         .appMetrics(env.getOrDefault("PROCGROUP_APP_METRICS", "auto"))
@@ -205,7 +205,7 @@ public final class SidecarConfig {
   public static final class Builder {
     private String group, process, namespace, podName, podIp, hubToken;
     private String hubHost = "127.0.0.1", peerHost = "0.0.0.0", metricsHost = "0.0.0.0";
-    private int hubPort = 7070, peerPort = 7071, metricsPort = 9464, maxBodyBytes = 1 << 20;
+    private int hubPort = 7070, peerPort = 7071, metricsPort = 9464, maxBodyBytes = (int) Rules.limit("maxBodyBytes");
     private DiscoveryMode discoveryMode = DiscoveryMode.STATIC;
     private List<StaticPeer> staticPeers = List.of();
     private KubeAccess kube;

@@ -193,6 +193,53 @@ abstract class AbstractHubIT {
   }
 
   @Test
+  void aFanOutCallReachesEveryProviderAndAnswersWithEachReplyFailuresIncluded() {
+    String obj = uniqueObject("everyone");
+    app("a").handler(f -> new TestApp.Result("a")).publish(obj, "who");
+    app("b").handler(f -> new TestApp.Result("b1")).publish(obj, "who");
+    app("b").handler(f -> new TestApp.Result("b2")).publish(obj, "who");
+    app("c").handler(f -> new TestApp.Error("RangeError", "c says no", null)).publish(obj, "who");
+    Map<String, String> all = Map.of("Procgroup-Fanout", "all");
+    Http.Resp r = http.invoke(hub("a"), obj, "who", "[]", all);
+    assertThat(r.status()).isEqualTo(200);
+    List<JsonObject> replies = r.json().getJsonArray("replies").stream().map(JsonObject.class::cast).toList();
+    assertThat(replies).extracting(j -> j.getString("pod") + ":" + j.getValue("result"))
+        .containsExactlyInAnyOrder("a:a", "b:b1", "b:b2", "c:null");
+    JsonObject failed = replies.stream().filter(j -> j.containsKey("error")).findFirst().orElseThrow();
+    assertThat(failed.getString("process")).isEqualTo("worker");
+    assertThat(failed.getJsonObject("error").getMap()).containsEntry("name", "RangeError").containsEntry("source", "remote");
+
+    // A pod pin, with or without fan-out; a pin nobody matches is ObjectNotFound, as for a process pin.
+    Http.Resp podB = http.invoke(hub("a"), obj, "who", "[]", Map.of("Procgroup-Fanout", "all", "Procgroup-Pod", "b"));
+    assertThat(podB.json().getJsonArray("replies").stream().map(o -> ((JsonObject) o).getString("result")))
+        .containsExactlyInAnyOrder("b1", "b2");
+    assertThat(http.invoke(hub("a"), obj, "who", "[]", Map.of("Procgroup-Pod", "c")).json().getValue("error"))
+        .isNotNull();
+    assertThat(http.invoke(hub("c"), obj, "who", "[]", Map.of("Procgroup-Pod", "a")).json().getString("result"))
+        .isEqualTo("a");
+    Http.Resp nobody = http.invoke(hub("a"), obj, "who", "[]", Map.of("Procgroup-Pod", "z", "Procgroup-Fanout", "all"));
+    assertThat(nobody.status()).isEqualTo(404);
+    assertThat(nobody.errorName()).isEqualTo("ObjectNotFound");
+  }
+
+  @Test
+  void oneObjectIsDescribedWithItsMethodsPropertiesAndProviders() {
+    String obj = uniqueObject("described");
+    app("b").publishWithProperties(obj, List.of("add"), List.of("PI", "version"));
+    app("c").publishWithProperties(obj, List.of("add", "sub"), List.of("PI"));
+    Http.Resp r = http.get(hub("a"), "/v1/objects/" + obj);
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.json().getString("name")).isEqualTo(obj);
+    assertThat(r.json().getJsonArray("methods").getList()).containsExactlyInAnyOrder("add", "sub");
+    assertThat(r.json().getJsonArray("properties").getList()).containsExactlyInAnyOrder("PI", "version");
+    assertThat(r.json().getJsonArray("providers").stream().map(p -> ((JsonObject) p).getString("pod")))
+        .containsExactlyInAnyOrder("b", "c");
+    Http.Resp missing = http.get(hub("a"), "/v1/objects/" + uniqueObject("nobody"));
+    assertThat(missing.status()).isEqualTo(404);
+    assertThat(missing.errorName()).isEqualTo("ObjectNotFound");
+  }
+
+  @Test
   void unknownObjectsAndMethodsAre404() {
     String obj = uniqueObject("known");
     app("b").publish(obj, "m");
@@ -237,6 +284,9 @@ abstract class AbstractHubIT {
         new Case(HttpMethod.POST, "/v1/invoke/" + obj + "/m", "[]", Map.of("Procgroup-Timeout-Ms", "soon"), 400, "BadRequest"),
         new Case(HttpMethod.POST, "/v1/invoke/" + obj + "/m", "[]", Map.of("Procgroup-Timeout-Ms", "700000"), 400, "BadRequest"),
         new Case(HttpMethod.POST, "/v1/invoke/" + obj + "/m", "[]", Map.of("Procgroup-Process", "Bad_Name"), 400, "BadRequest"),
+        new Case(HttpMethod.POST, "/v1/invoke/" + obj + "/m", "[]", Map.of("Procgroup-Pod", "Bad_Pod"), 400, "BadRequest"),
+        new Case(HttpMethod.POST, "/v1/invoke/" + obj + "/m", "[]", Map.of("Procgroup-Fanout", "some"), 400, "BadRequest"),
+        new Case(HttpMethod.GET, "/v1/objects/9bad", null, Map.of(), 400, "BadRequest"),
         new Case(HttpMethod.GET, "/v1/invoke/" + obj + "/m", null, Map.of(), 405, "MethodNotAllowed"),
         new Case(HttpMethod.GET, "/v1/nothing", null, Map.of(), 404, "NotFound"),
         new Case(HttpMethod.POST, "/v1/events/" + "x".repeat(200), "1", Map.of(), 400, "BadRequest"),

@@ -27,8 +27,8 @@ class HubTest {
     int eventAnswer = 2;
 
     @Override public Future<Response> invoke(Peer peer, String object, String method, Buffer args, long timeoutMs,
-                                             Hub.RemoteInvocation call) {
-      log.add("invoke " + peer.pod + " " + object + "." + method + " " + args + " " + timeoutMs);
+                                             boolean fanout, Hub.RemoteInvocation call) {
+      log.add((fanout ? "invokeAll " : "invoke ") + peer.pod + " " + object + "." + method + " " + args + " " + timeoutMs);
       call.abort = () -> aborted++;
       calls.add(call);
       Promise<Response> p = Promise.promise();

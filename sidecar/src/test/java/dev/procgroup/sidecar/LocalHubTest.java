@@ -43,6 +43,27 @@ class LocalHubTest {
   }
 
   @Test
+  void propertiesArePublishedBesideTheMethodsAndBadOnesRejected() {
+    hub.onFrame(conn, "{\"op\":\"publish\",\"object\":\"calc\",\"methods\":[\"add\"],\"properties\":[\"PI\",\"PI\"]}");
+    assertThat(hub.objectsJson().encode())
+        .isEqualTo("[{\"name\":\"calc\",\"methods\":[\"add\"],\"properties\":[\"PI\"]}]");
+    hub.onFrame(conn, "{\"op\":\"publish\",\"object\":\"calc2\",\"methods\":[],\"properties\":\"PI\"}");
+    assertThat(sink.last().getString("op")).isEqualTo("rejected");
+    hub.onFrame(conn, "{\"op\":\"publish\",\"object\":\"calc3\",\"methods\":[],\"properties\":[\"no.dots\"]}");
+    assertThat(sink.last().getString("reason")).startsWith("bad property name in publish");
+    assertThat(hub.providersOf("calc2")).isEmpty();
+    assertThat(hub.providersOf("calc3")).isEmpty();
+  }
+
+  @Test
+  void subscribeAndUnsubscribeAreAcknowledged() {
+    hub.onFrame(conn, "{\"op\":\"subscribe\",\"event\":\"cache.flush\"}");
+    assertThat(sink.last()).isEqualTo(new JsonObject().put("op", "subscribed").put("event", "cache.flush"));
+    hub.onFrame(conn, "{\"op\":\"unsubscribe\",\"event\":\"cache.flush\"}");
+    assertThat(sink.last()).isEqualTo(new JsonObject().put("op", "unsubscribed").put("event", "cache.flush"));
+  }
+
+  @Test
   void unpublishWithdrawsTheObject() {
     publish("a", "m");
     hub.onFrame(conn, "{\"op\":\"unpublish\",\"object\":\"a\"}");

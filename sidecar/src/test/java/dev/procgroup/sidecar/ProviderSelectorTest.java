@@ -28,6 +28,27 @@ class ProviderSelectorTest {
   }
 
   @Test
+  void aPodPinSelectsThatPodsProvidersAndAFanOutGetsEveryReadyProvider() {
+    PublisherConnection c = local(1, "snap", "take");
+    Peer b = peer("b", "bg", true, "snap", "take");
+    Peer d = peer("d", "bg", true, "snap", "take");
+    Peer unready = peer("e", "bg", false, "snap", "take");
+    List<Peer> peers = List.of(b, d, unready);
+    var pinned = selector.select("snap", "take", new ProviderSelector.Pin(null, "d"), "web", "a", List.of(c), peers);
+    assertThat(pinned).isEqualTo(new ProviderSelector.Remote(d));
+    var own = selector.select("snap", "take", new ProviderSelector.Pin("web", "a"), "web", "a", List.of(c), peers);
+    assertThat(own).isEqualTo(new ProviderSelector.Local(c));
+    var all = selector.selectAll("snap", "take", ProviderSelector.Pin.NONE, "web", "a", List.of(c), peers);
+    assertThat(all.locals()).containsExactly(c);
+    assertThat(all.peers()).containsExactly(b, d);
+    assertThatThrownBy(() -> selector.selectAll("snap", "take", new ProviderSelector.Pin("bg", "a"), "web", "a",
+        List.of(c), peers)).isInstanceOfSatisfying(HubError.class, e -> {
+          assertThat(e.name).isEqualTo("ObjectNotFound");
+          assertThat(e.getMessage()).contains("process 'bg' and pod 'a'");
+        });
+  }
+
+  @Test
   void prefersALocalProviderOverReadyPeers() {
     PublisherConnection c = local(1, "snap", "take");
     var choice = selector.select("snap", "take", null, "web", List.of(c), List.of(peer("b", "bg", true, "snap", "take")));

@@ -96,15 +96,22 @@ final class TestApp implements AutoCloseable {
     return this;
   }
 
-  /**
-   * Subscribes. The protocol has no subscribe acknowledgement, so a deliberately unknown op follows: frames of
-   * one connection are handled in order, so once its {@code rejected} arrives the subscription is in place.
-   */
+  /** Subscribes and waits for the acknowledgement (the subscription is in force in this pod). */
   TestApp subscribe(String event) {
     send(new JsonObject().put("op", "subscribe").put("event", event).encode());
-    send("{\"op\":\"sync\"}");
     JsonObject ack = nextAck();
-    if (!"rejected".equals(ack.getString("op"))) throw new AssertionError("expected the sync rejection, got " + ack);
+    if (!"subscribed".equals(ack.getString("op")) || !event.equals(ack.getString("event"))) {
+      throw new AssertionError("expected subscribed " + event + ", got " + ack);
+    }
+    return this;
+  }
+
+  /** Publishes methods and data properties (the properties a Pandora proxy reads with getProperty). */
+  TestApp publishWithProperties(String object, List<String> methods, List<String> properties) {
+    send(new JsonObject().put("op", "publish").put("object", object).put("methods", new JsonArray(methods))
+        .put("properties", new JsonArray(properties)).encode());
+    JsonObject ack = nextAck();
+    if (!"published".equals(ack.getString("op"))) throw new AssertionError("expected published, got " + ack);
     return this;
   }
 
