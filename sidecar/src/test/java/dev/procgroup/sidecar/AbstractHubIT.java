@@ -270,51 +270,47 @@ abstract class AbstractHubIT {
     assertThat(bystander.events).isEmpty();
   }
 
+  /** The shared HTTP cases (clients/conformance/cases/http.json), which the Node and Java clients' tests run too. */
   @Test
-  void malformedRequestsGet4xxWithAReasonAndTheSidecarKeepsServing() {
-    String obj = uniqueObject("sturdy");
-    app("b").publish(obj, "m");
+  void theConformanceRequestsGetTheirStatusAndErrorAndTheSidecarKeepsServing() {
+    String obj = uniqueObject("conformanceEcho");
+    app("a").publish(obj, "echo");
     int a = hub("a");
-    record Case(HttpMethod method, String path, String body, Map<String, String> headers, int status, String name) {}
-    List<Case> cases = List.of(
-        new Case(HttpMethod.POST, "/v1/invoke/" + obj + "/m", "[1,", Map.of(), 400, "BadRequest"),
-        new Case(HttpMethod.POST, "/v1/invoke/" + obj + "/m", "{\"a\":1}", Map.of(), 400, "BadRequest"),
-        new Case(HttpMethod.POST, "/v1/invoke/9bad/m", "[]", Map.of(), 400, "BadRequest"),
-        new Case(HttpMethod.POST, "/v1/invoke/" + obj + "/m/extra", "[]", Map.of(), 400, "BadRequest"),
-        new Case(HttpMethod.POST, "/v1/invoke/" + obj + "/m", "[]", Map.of("Procgroup-Timeout-Ms", "soon"), 400, "BadRequest"),
-        new Case(HttpMethod.POST, "/v1/invoke/" + obj + "/m", "[]", Map.of("Procgroup-Timeout-Ms", "700000"), 400, "BadRequest"),
-        new Case(HttpMethod.POST, "/v1/invoke/" + obj + "/m", "[]", Map.of("Procgroup-Process", "Bad_Name"), 400, "BadRequest"),
-        new Case(HttpMethod.POST, "/v1/invoke/" + obj + "/m", "[]", Map.of("Procgroup-Pod", "Bad_Pod"), 400, "BadRequest"),
-        new Case(HttpMethod.POST, "/v1/invoke/" + obj + "/m", "[]", Map.of("Procgroup-Fanout", "some"), 400, "BadRequest"),
-        new Case(HttpMethod.GET, "/v1/objects/9bad", null, Map.of(), 400, "BadRequest"),
-        new Case(HttpMethod.GET, "/v1/invoke/" + obj + "/m", null, Map.of(), 405, "MethodNotAllowed"),
-        new Case(HttpMethod.GET, "/v1/nothing", null, Map.of(), 404, "NotFound"),
-        new Case(HttpMethod.POST, "/v1/events/" + "x".repeat(200), "1", Map.of(), 400, "BadRequest"),
-        new Case(HttpMethod.POST, "/v1/events/ok", "{bad", Map.of(), 400, "BadRequest"),
-        new Case(HttpMethod.GET, "/v1/connect", null, Map.of(), 400, "BadRequest"),
-        new Case(HttpMethod.POST, "/v1/invoke/" + obj + "/m", "[\"" + "x".repeat(1 << 20) + "\"]", Map.of(), 413, "PayloadTooLarge"));
-    for (Case c : cases) {
-      Http.Resp r = http.send(c.method(), a, c.path(), c.body(), c.headers());
-      assertThat(r.status()).as("%s %s", c.method(), c.path().length() > 60 ? c.path().substring(0, 60) : c.path())
-          .isEqualTo(c.status());
-      assertThat(r.errorName()).isEqualTo(c.name());
-      assertThat(r.json().getJsonObject("error").getString("message")).isNotBlank();
-      assertThat(r.json().getJsonObject("error").getString("source")).isEqualTo("hub");
+    for (Object o : Conformance.cases("http").getJsonArray("cases")) {
+      JsonObject c = (JsonObject) o;
+      String body = c.containsKey("bodyBytes") ? "[\"" + "x".repeat(c.getInteger("bodyBytes")) + "\"]" : c.getString("body");
+      Map<String, String> headers = new java.util.HashMap<>();
+      c.getJsonObject("headers", new JsonObject()).forEach(h -> headers.put(h.getKey(), (String) h.getValue()));
+      Http.Resp r = http.send(HttpMethod.valueOf(c.getString("method")), a, c.getString("path").replace("{object}", obj),
+          body, headers);
+      assertThat(r.status()).as(c.getString("name")).isEqualTo(c.getInteger("status"));
+      if (c.containsKey("error")) {
+        assertThat(r.errorName()).as(c.getString("name")).isEqualTo(c.getString("error"));
+        assertThat(r.json().getJsonObject("error").getString("message")).isNotBlank();
+        assertThat(r.json().getJsonObject("error").getString("source")).isEqualTo("hub");
+      }
     }
-    // bad WebSocket frames: rejected, connection stays usable
-    TestApp ws = app("a");
-    ws.send("{not json");
-    ws.send("{\"op\":\"publish\",\"object\":\"x\"}");
-    ws.send("{\"op\":\"fly\"}");
-    for (int i = 0; i < 3; i++) assertThat(ws.nextAck().getString("op")).isEqualTo("rejected");
-    assertThat(ws.isClosed()).isFalse();
     // a WebSocket on another path is refused
     WebSocketClient wsc = clientVertx.createWebSocketClient();
     assertThat(wsc.connect(a, "127.0.0.1", "/v1/elsewhere").toCompletionStage().toCompletableFuture())
         .failsWithin(Duration.ofSeconds(10));
     // still serving
-    assertThat(http.invoke(a, obj, "m", "[1]", Map.of()).status()).isEqualTo(200);
+    assertThat(http.invoke(a, obj, "echo", "[1]", Map.of()).status()).isEqualTo(200);
     assertThat(metrics(sidecar("a"))).contains("procgroup_hub_bad_requests_total{api=\"app\",reason=\"BadRequest\"}");
+  }
+
+  /** The shared WebSocket cases (clients/conformance/cases/frames.json): each frame's answer, in order, on one connection. */
+  @Test
+  void theConformanceFramesGetTheirAnswersInOrder() {
+    TestApp ws = app("b");
+    for (Object o : Conformance.cases("frames").getJsonArray("steps")) {
+      JsonObject step = (JsonObject) o;
+      ws.send(step.getString("send"));
+      JsonObject answer = ws.nextAck();
+      assertThat(answer.getString("op")).as(step.getString("send")).isEqualTo(step.getString("expect"));
+      if (step.containsKey("reason")) assertThat(answer.getString("reason")).contains(step.getString("reason"));
+    }
+    assertThat(ws.isClosed()).isFalse();
   }
 
   @Test
