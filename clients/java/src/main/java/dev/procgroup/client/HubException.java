@@ -33,6 +33,17 @@ public class HubException extends RuntimeException {
         return new HubException(name, message, code, Source.HUB, 0);
     }
 
+    static HubException hub(String name, String message, String code, int status) {
+        return new HubException(name, message, code, Source.HUB, status);
+    }
+
+    /** The protocol's error shape ({@code {name, message, code, source}}) as an exception. */
+    static HubException of(com.fasterxml.jackson.databind.JsonNode e, int status) {
+        Source source = "remote".equals(e.path("source").asText()) ? Source.REMOTE : Source.HUB;
+        return new HubException(e.path("name").asText("Error"), e.path("message").asText(""),
+                e.hasNonNull("code") ? e.get("code").asText() : null, source, status);
+    }
+
     public String name() { return name; }
 
     /** May be null. */

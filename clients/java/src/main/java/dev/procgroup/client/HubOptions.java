@@ -9,7 +9,7 @@ import java.util.concurrent.Executor;
  * How {@link Hub#connect(HubOptions)} connects. Every field has a default; use the withers.
  *
  * @param url the sidecar, default {@code PROCGROUP_HUB_URL} or http://127.0.0.1:7070
- * @param ackTimeout how long publish/unpublish wait for the hub's acknowledgement
+ * @param ackTimeout how long publish/unpublish/subscribe wait for the hub's acknowledgement
  * @param reconnectMax the longest pause between reconnect attempts (they start at 100 ms and double)
  * @param mapper JSON mapping of arguments, results and events
  * @param executor runs published methods and event handlers (default: a cached pool of daemon threads)
@@ -24,7 +24,7 @@ public record HubOptions(URI url, Duration ackTimeout, Duration reconnectMax, Ob
     public static HubOptions defaults() {
         String env = System.getenv("PROCGROUP_HUB_URL");
         return new HubOptions(URI.create(env == null || env.isBlank() ? DEFAULT_URL : env),
-                Duration.ofSeconds(10), Duration.ofSeconds(2), new ObjectMapper(), null, 1 << 20);
+                Duration.ofSeconds(10), Duration.ofSeconds(2), new ObjectMapper(), null, Rules.MAX_BODY_BYTES);
     }
 
     public HubOptions withUrl(URI u) { return new HubOptions(u, ackTimeout, reconnectMax, mapper, executor, maxFrameBytes); }

@@ -3,6 +3,7 @@ package dev.procgroup.client;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -14,33 +15,79 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.regex.Pattern;
 
-/** An object published by this process: its public instance methods, called reflectively with JSON arguments. */
+/**
+ * An object published by this process: its public instance methods, called reflectively with JSON arguments, and
+ * its public instance fields (Pandora's properties, read with getProperty). {@link ObjectEvents}' own methods are not
+ * published: the hub serves them as object events.
+ */
 final class PublishedObject {
-
-    static final Pattern METHOD_NAME = Pattern.compile("^[A-Za-z_$][A-Za-z0-9_$]{0,127}$");
 
     final String name;
     final Object impl;
     private final Map<String, List<Method>> methods = new TreeMap<>();
+    private final Map<String, Field> properties = new TreeMap<>();
+    /** Object events: register -> the consumers' count and the callback handed to the object. */
+    final Map<String, Registration> registers = new java.util.concurrent.ConcurrentHashMap<>();
+
+    record Registration(int count, ObjectEvents.Callback callback) {}
 
     PublishedObject(String name, Object impl) {
         this.name = name;
         this.impl = impl;
         for (Method m : impl.getClass().getMethods()) {
-            if (m.getDeclaringClass() == Object.class || Modifier.isStatic(m.getModifiers()) || m.isBridge()
-                    || m.isSynthetic() || !METHOD_NAME.matcher(m.getName()).matches()) {
+            if (m.getDeclaringClass() == Object.class || m.getDeclaringClass() == ObjectEvents.class
+                    || Modifier.isStatic(m.getModifiers()) || m.isBridge()
+                    || m.isSynthetic() || !Rules.METHOD.matcher(m.getName()).matches() || Rules.reserved(m.getName())
+                    || (impl instanceof ObjectEvents && isEventMethod(m))) {
                 continue;
             }
             // A public method of a non-public class (lambda, anonymous or private nested class) needs this.
             m.trySetAccessible();
             methods.computeIfAbsent(m.getName(), k -> new ArrayList<>()).add(m);
         }
+
+        for (Field f : impl.getClass().getFields()) {
+            if (!Modifier.isStatic(f.getModifiers()) && Rules.METHOD.matcher(f.getName()).matches()) {
+                f.trySetAccessible();
+                properties.put(f.getName(), f);
+            }
+        }
     }
 
+    private static boolean isEventMethod(Method m) {
+        return (m.getName().equals("subscribe") || m.getName().equals("unsubscribe")) && m.getParameterCount() == 2
+                && m.getParameterTypes()[1] == ObjectEvents.Callback.class;
+    }
+
+    /** The published method names, the reserved ones this client serves for every object included. */
     List<String> methodNames() {
-        return List.copyOf(methods.keySet());
+        List<String> names = new ArrayList<>(methods.keySet());
+        names.add(Rules.DISPATCH);
+        names.add(Rules.GET_PROPERTY);
+        if (impl instanceof ObjectEvents) {
+            names.add(Rules.SUBSCRIBE);
+            names.add(Rules.UNSUBSCRIBE);
+        }
+        return names;
+    }
+
+    List<String> propertyNames() {
+        return List.copyOf(properties.keySet());
+    }
+
+    boolean hasMethod(String method) {
+        return methods.containsKey(method);
+    }
+
+    /** A published field's value, null when there is none of that name. */
+    Object property(String name) {
+        Field f = properties.get(name);
+        try {
+            return f == null ? null : f.get(impl);
+        } catch (IllegalAccessException e) {
+            return null;
+        }
     }
 
     /**
