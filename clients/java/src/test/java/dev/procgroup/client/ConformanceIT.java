@@ -12,14 +12,11 @@ import java.net.http.WebSocket;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /** The shared HTTP and WebSocket cases (clients/conformance/cases) against a REAL sidecar, as the sidecar's and Node's tests run them. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ConformanceIT {
+class ConformanceIT extends OnTwoSidecars {
 
     static final String OBJECT = "conformanceEcho";
 
@@ -29,26 +26,12 @@ class ConformanceIT {
         }
     }
 
-    Sidecars.Sidecar a;
-    Sidecars.Sidecar b;
-    Hub publisher;
     final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     final ObjectMapper mapper = new ObjectMapper();
 
     @BeforeAll
-    void start() throws Exception {
-        Sidecars.Sidecar[] p = Sidecars.pair();
-        a = p[0];
-        b = p[1];
-        publisher = Hub.connect(a.url());
-        publisher.publishObject(OBJECT, new Echo());
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        publisher.close();
-        a.kill();
-        b.kill();
+    void publish() {
+        hub(a).publishObject(OBJECT, new Echo());
     }
 
     @Test

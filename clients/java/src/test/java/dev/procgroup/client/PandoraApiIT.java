@@ -6,24 +6,18 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.procgroup.client.SelectorClient.Selector;
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * The Java twin of Pandora's hub API (the Node client's test/integration/pandora-api.test.js) against two REAL
  * sidecars: "pod-a" (process background) and "pod-b" (process web).
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class PandoraApiIT {
+class PandoraApiIT extends OnTwoSidecars {
 
     public interface Calculator {
         int add(int x, int y);
@@ -61,35 +55,6 @@ class PandoraApiIT {
         public String name() {
             return "ticker";
         }
-    }
-
-    Sidecars.Sidecar a;
-    Sidecars.Sidecar b;
-    final List<Hub> hubs = new CopyOnWriteArrayList<>();
-    static final AtomicInteger SEQ = new AtomicInteger();
-
-    @BeforeAll
-    void start() throws Exception {
-        Sidecars.Sidecar[] p = Sidecars.pair();
-        a = p[0];
-        b = p[1];
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        hubs.forEach(Hub::close);
-        a.kill();
-        b.kill();
-    }
-
-    Hub hub(Sidecars.Sidecar s) {
-        Hub h = Hub.connect(HubOptions.defaults().withUrl(URI.create(s.url())).withReconnectMax(Duration.ofMillis(200)));
-        hubs.add(h);
-        return h;
-    }
-
-    static String unique(String base) {
-        return base + SEQ.incrementAndGet();
     }
 
     @Test
