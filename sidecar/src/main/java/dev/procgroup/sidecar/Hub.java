@@ -374,7 +374,7 @@ final class Hub implements LocalHub.Listener, Discovery.Listener {
   Future<Integer> broadcast(String event, String dataJson) {
     metrics.eventBroadcast();
     int localCount = local.deliverEvent(event, dataJson, from);
-    Buffer body = Buffer.buffer("{\"data\":" + dataJson + ",\"from\":" + from.encode() + "}");
+    Buffer body = Buffer.buffer(JsonText.object().raw("data", dataJson).raw("from", from.encode()).toString());
     List<Future<Integer>> sends = new ArrayList<>();
     for (Peer p : peers.values()) {
       if (!p.callable()) continue;

@@ -209,7 +209,7 @@ final class LocalHub {
 
   /**
    * Sends an {@code invoke} frame to {@code c}. {@code argsJson} is an already validated JSON array; it is
-   * spliced in as is (object and method are validated names, so they need no escaping).
+   * spliced in as is.
    */
   Future<Object> invoke(PublisherConnection c, String object, String method, Buffer argsJson, long timeoutMs) {
     if (c.closed) return Future.failedFuture(HubError.providerGone("the publisher disconnected"));
@@ -220,8 +220,8 @@ final class LocalHub {
     call.timerId = timers.set(timeoutMs, () -> {
       if (c.pending.remove(id) != null) promise.tryFail(HubError.timeout(timeoutMs));
     });
-    String frame = "{\"op\":\"invoke\",\"id\":\"" + id + "\",\"object\":\"" + object + "\",\"method\":\"" + method
-        + "\",\"args\":" + argsJson.toString() + ",\"timeoutMs\":" + timeoutMs + "}";
+    String frame = JsonText.object().string("op", "invoke").string("id", id).string("object", object)
+        .string("method", method).raw("args", argsJson.toString()).number("timeoutMs", timeoutMs).toString();
     c.sink.send(frame);
     return promise.future();
   }
@@ -233,7 +233,8 @@ final class LocalHub {
     for (PublisherConnection c : connections.values()) {
       if (!c.subscriptions.contains(event)) continue;
       if (frame == null) {
-        frame = "{\"op\":\"event\",\"event\":\"" + event + "\",\"data\":" + dataJson + ",\"from\":" + from.encode() + "}";
+        frame = JsonText.object().string("op", "event").string("event", event).raw("data", dataJson)
+            .raw("from", from.encode()).toString();
       }
       c.sink.send(frame);
       reached++;

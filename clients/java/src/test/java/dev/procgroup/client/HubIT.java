@@ -233,6 +233,21 @@ class HubIT extends OnTwoSidecars {
     }
 
     @Test
+    @Order(7)
+    void aJavaSelectorClientReachesANodeListenerAndItsAnswerComesBack() throws Exception {
+        StringBuffer out = new StringBuffer();
+        Process p = Sidecars.node(a, out, "listener.js", "ping");
+        children.add(p);
+        await().atMost(Duration.ofSeconds(15)).until(() -> out.toString().contains("listening") || !p.isAlive());
+        SelectorClient.Reply reply = hub(b).getHubClient().invoke(SelectorClient.Selector.any().withProcessName("background"),
+                "ping", Map.of("from", "java"), null);
+        assertThat(reply.success()).isTrue();
+        assertThat(reply.host().clientId()).isEqualTo("pod-a");
+        await().atMost(Duration.ofSeconds(10)).until(() -> out.toString().contains("ping {\"from\":\"java\"}"));
+        p.destroyForcibly();
+    }
+
+    @Test
     @Order(8)
     void contextFromTheRealSidecar() {
         HubContext c = hub(a).context();
