@@ -60,6 +60,8 @@ export interface ObjectInfo {
   methods: string[];
   properties: string[];
   providers: ProviderInfo[];
+  /** The process spec.services declares this object for; null when nobody declared it. */
+  declaredFor: string | null;
 }
 
 /** Pandora's Introspection (names only: the hub does not carry arity or generator flags). */

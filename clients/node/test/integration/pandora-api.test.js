@@ -228,3 +228,16 @@ test('the module-level API (require(\'@procgroup/hub\') in place of require(\'pa
     Object.assign(process.env, saved);
   }
 });
+
+test('spec.services: a service declared for another process is refused; listObjects shows declared and live', async () => {
+  // sidecars.js declares declaredReports for process background (pod-a); pod-b runs process web.
+  await assert.rejects(hub(b).publish({run() { return 'web'; }}, 'declaredReports'),
+    {name: 'Rejected', message: /declared for process 'background' \(spec.services\); process 'web' may not publish it/});
+  let listed = (await hub(b).listObjects()).find((o) => o.name === 'declaredReports');
+  assert.deepEqual([listed.declaredFor, listed.providers], ['background', []]);
+  await assert.rejects(hub(b).getProxy('declaredReports'), {name: 'ObjectNotFound', message: /spec.services, not published yet/});
+  await hub(a).publish({run() { return 'background'; }}, 'declaredReports');
+  listed = (await hub(b).listObjects()).find((o) => o.name === 'declaredReports');
+  assert.deepEqual(listed.providers.map((p) => p.process), ['background']);
+  assert.equal(await (await hub(b).getProxy('declaredReports')).run(), 'background');
+});

@@ -12,6 +12,7 @@ const {freePort} = require('../ports');
 const SIDECAR = path.resolve(__dirname, '../../../../sidecar');
 const JAR = path.join(SIDECAR, 'target/procgroup-sidecar.jar');
 const FIXTURES = path.resolve(__dirname, '../fixtures');
+const DECLARED_SERVICES = 'declaredReports=background';
 
 class Sidecar {
   constructor(pod, ports, group = 'itest', token = 'itest-token') {
@@ -49,6 +50,8 @@ class Sidecar {
         PROCGROUP_METRICS_HOST: '127.0.0.1',
         PROCGROUP_APP_METRICS: 'off',
         PROCGROUP_STATIC_PEERS: this.peers.map((p) => `${p.pod}=${p.peerAddress}`).join(','),
+        // spec.services as the operator passes it: the tests' one declared service belongs to process background.
+        PROCGROUP_DECLARED_SERVICES: DECLARED_SERVICES,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

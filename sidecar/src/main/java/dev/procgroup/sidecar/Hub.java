@@ -45,6 +45,7 @@ final class Hub implements LocalHub.Listener, Discovery.Listener {
     this.timers = timers;
     this.from = new JsonObject().put("pod", config.podName).put("process", config.process);
     local.listener(this);
+    local.services(config.declaredServices, config.process);
   }
 
   // ---- calls ------------------------------------------------------------------------------------------------
@@ -281,18 +282,25 @@ final class Hub implements LocalHub.Listener, Discovery.Listener {
             .put("process", p.process).put("local", false).put("ready", p.callable()));
       }
     }
+    // Declared services nobody publishes yet are listed too, without providers.
+    config.declaredServices.processByService().keySet().forEach(name -> methods.putIfAbsent(name, List.of()));
     JsonArray objects = new JsonArray();
     methods.forEach((name, ms) -> objects.add(new JsonObject().put("name", name).put("methods", new JsonArray(ms))
-        .put("properties", new JsonArray(properties.get(name))).put("providers", providers.get(name))));
+        .put("properties", new JsonArray(properties.getOrDefault(name, List.of())))
+        .put("providers", providers.getOrDefault(name, new JsonArray()))
+        .put("declaredFor", config.declaredServices.processOf(name))));
     return new JsonObject().put("objects", objects);
   }
 
   /** {@code GET /v1/objects/{name}}: one object as {@link #listObjects} shows it (introspection); 404 if unpublished. */
   JsonObject describeObject(String name) {
     for (Object o : listObjects().getJsonArray("objects")) {
-      if (name.equals(((JsonObject) o).getString("name"))) return (JsonObject) o;
+      JsonObject obj = (JsonObject) o;
+      if (name.equals(obj.getString("name")) && !obj.getJsonArray("providers").isEmpty()) return obj;
     }
-    throw HubError.objectNotFound("nobody in the group publishes object '" + name + "'");
+    String owner = config.declaredServices.processOf(name);
+    throw HubError.objectNotFound("nobody in the group publishes object '" + name + "'"
+        + (owner == null ? "" : " (a service of process '" + owner + "' in spec.services, not published yet)"));
   }
 
   /** {@code GET /peer/v1/objects} and the announce body. */

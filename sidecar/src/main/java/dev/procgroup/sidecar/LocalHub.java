@@ -29,6 +29,8 @@ final class LocalHub {
   private final Timers timers;
   private final HubMetrics metrics;
   private Listener listener = Future::succeededFuture;
+  private DeclaredServices services = DeclaredServices.NONE;
+  private String ownProcess = "";
   private long nextConnectionId;
 
   LocalHub(Timers timers, HubMetrics metrics) {
@@ -38,6 +40,12 @@ final class LocalHub {
 
   void listener(Listener l) {
     this.listener = l;
+  }
+
+  /** The group's spec.services, enforced on this pod's publishes: {@code process} is this pod's. */
+  void services(DeclaredServices declared, String process) {
+    this.services = declared;
+    this.ownProcess = process;
   }
 
   PublisherConnection open(FrameSink sink) {
@@ -114,6 +122,11 @@ final class LocalHub {
     }
     if (!(frame.getValue("methods") instanceof JsonArray methodsJson)) {
       reject(c, "publish needs methods: an array of method names", frame);
+      return;
+    }
+    String refusal = services.refusal(object, ownProcess);
+    if (refusal != null) {
+      reject(c, refusal, frame);
       return;
     }
     List<String> methods = memberNames(c, frame, methodsJson, "method");

@@ -59,6 +59,8 @@ public final class SidecarConfig {
   public final Limits limits;
   /** Peer mTLS when set (production); null: plaintext peer port with the bearer token (tests, benchmarks). */
   public final IdentitySettings identity;
+  /** The group's spec.services: which process may publish each declared object. */
+  final DeclaredServices declaredServices;
 
   private SidecarConfig(Builder b) {
     this.group = require(b.group, "PROCGROUP_GROUP");
@@ -84,6 +86,7 @@ public final class SidecarConfig {
     this.extraHosts = b.extraHosts;
     this.appPid = b.appPid;
     this.appMetrics = b.appMetrics;
+    this.declaredServices = b.declaredServices;
     this.limits = b.limits.validated();
     if (discoveryMode == DiscoveryMode.KUBERNETES && kube == null) {
       throw new IllegalArgumentException("Kubernetes discovery needs API access (in-cluster service account, "
@@ -121,7 +124,8 @@ public final class SidecarConfig {
         .appPid(Long.parseLong(env.getOrDefault("PROCGROUP_APP_PID", "0")))
         .appMetrics(env.getOrDefault("PROCGROUP_APP_METRICS", "auto"))
         .limits(Limits.fromEnv(env))
-        .identity(identityFromEnv(env));
+        .identity(identityFromEnv(env))
+        .declaredServices(DeclaredServices.parse(env.get("PROCGROUP_DECLARED_SERVICES")));
     if (env.containsKey("PROCGROUP_HUB_HOST")) b.hubHost(env.get("PROCGROUP_HUB_HOST"));
     if (env.containsKey("PROCGROUP_PEER_HOST")) b.peerHost(env.get("PROCGROUP_PEER_HOST"));
     if (env.containsKey("PROCGROUP_METRICS_HOST")) b.metricsHost(env.get("PROCGROUP_METRICS_HOST"));
@@ -216,6 +220,7 @@ public final class SidecarConfig {
     private Path hubTokenFile;
     private Limits limits = Limits.defaults();
     private IdentitySettings identity;
+    private DeclaredServices declaredServices = DeclaredServices.NONE;
 
     public Builder group(String v) { group = v; return this; }
     public Builder process(String v) { process = v; return this; }
@@ -239,6 +244,7 @@ public final class SidecarConfig {
     public Builder appMetrics(String v) { appMetrics = v; return this; }
     public Builder limits(Limits v) { limits = v; return this; }
     public Builder identity(IdentitySettings v) { identity = v; return this; }
+    Builder declaredServices(DeclaredServices v) { declaredServices = v; return this; }
     public SidecarConfig build() { return new SidecarConfig(this); }
   }
 }

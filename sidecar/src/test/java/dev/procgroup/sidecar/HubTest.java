@@ -263,6 +263,21 @@ class HubTest {
   }
 
   @Test
+  void declaredServicesAreListedBesideTheLiveObjectsAndNotDescribedUntilPublished() {
+    SidecarConfig config = SidecarConfig.builder().group("shop").process("web").podName("web-1").hubToken("t")
+        .declaredServices(DeclaredServices.parse("reports=background")).build();
+    Hub declared = new Hub(config, new LocalHub(timers, metrics), metrics, transport, timers);
+    JsonObject listed = declared.listObjects().getJsonArray("objects").getJsonObject(0);
+    assertThat(listed.getString("name")).isEqualTo("reports");
+    assertThat(listed.getString("declaredFor")).isEqualTo("background");
+    assertThat(listed.getJsonArray("providers")).isEmpty();
+    assertThatThrownBy(() -> declared.describeObject("reports")).isInstanceOfSatisfying(HubError.class, e -> {
+      assertThat(e.name).isEqualTo("ObjectNotFound");
+      assertThat(e.getMessage()).contains("a service of process 'background' in spec.services, not published yet");
+    });
+  }
+
+  @Test
   void theOwnPodIsNotAPeer() {
     hub.upsert(listed("web-1", "10.0.0.1:7071"));
     assertThat(hub.peers()).isEmpty();

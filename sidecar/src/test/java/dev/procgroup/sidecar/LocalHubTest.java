@@ -56,6 +56,29 @@ class LocalHubTest {
   }
 
   @Test
+  void aServiceDeclaredForAnotherProcessIsRefusedAndOneDeclaredForThisProcessPublished() {
+    hub.services(DeclaredServices.parse("reports=background,pageSnapshot=web"), "web");
+    publish("reports", "run");
+    assertThat(sink.last().getString("op")).isEqualTo("rejected");
+    assertThat(sink.last().getString("reason"))
+        .isEqualTo("service 'reports' is declared for process 'background' (spec.services); process 'web' may not publish it");
+    assertThat(hub.providersOf("reports")).isEmpty();
+    publish("pageSnapshot", "take");
+    assertThat(sink.last().getString("op")).isEqualTo("published");
+    publish("undeclared", "m");
+    assertThat(sink.last().getString("op")).isEqualTo("published");
+  }
+
+  @Test
+  void badServiceDeclarationsFailWithAReason() {
+    for (String bad : new String[] {"reports", "9bad=web", "reports=Web", "a=web,a=worker"}) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> DeclaredServices.parse(bad))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("PROCGROUP_DECLARED_SERVICES");
+    }
+    assertThat(DeclaredServices.parse(" ").processByService()).isEmpty();
+  }
+
+  @Test
   void subscribeAndUnsubscribeAreAcknowledged() {
     hub.onFrame(conn, "{\"op\":\"subscribe\",\"event\":\"cache.flush\"}");
     assertThat(sink.last()).isEqualTo(new JsonObject().put("op", "subscribed").put("event", "cache.flush"));

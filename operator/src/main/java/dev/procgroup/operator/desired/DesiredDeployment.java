@@ -173,9 +173,13 @@ public final class DesiredDeployment {
 
   static Container sidecarContainer(ProcessGroup pg, ProcessSpec p, SidecarConfig sidecar) {
     String group = pg.getMetadata().getName();
-    String services = pg.getSpec().getServices() == null ? "" : pg.getSpec().getServices().stream()
-        .filter(s -> p.getName().equals(s.getProcess()) && !Boolean.FALSE.equals(s.getPublish()))
+    List<ServiceSpec> published = pg.getSpec().getServices() == null ? List.of() : pg.getSpec().getServices().stream()
+        .filter(s -> !Boolean.FALSE.equals(s.getPublish())).toList();
+    String services = published.stream().filter(s -> p.getName().equals(s.getProcess()))
         .map(ServiceSpec::getName).collect(Collectors.joining(","));
+    // Every sidecar gets the whole group's list: it refuses its app a service declared for another process.
+    String declared = published.stream().map(s -> s.getName() + "=" + s.getProcess()).sorted()
+        .collect(Collectors.joining(","));
     List<EnvVar> env = new ArrayList<>(List.of(
         Environment.value("PROCGROUP_GROUP", group),
         Environment.value("PROCGROUP_PROCESS", p.getName()),
@@ -184,6 +188,7 @@ public final class DesiredDeployment {
         Environment.fieldRef("PROCGROUP_POD_IP", "status.podIP"),
         Environment.value("PROCGROUP_SERVICES", services),
         Environment.value("PROCGROUP_HUB_SERVICE", Names.hub(group)),
+        Environment.value("PROCGROUP_DECLARED_SERVICES", declared),
         Environment.value("PROCGROUP_HUB_PORT", String.valueOf(sidecar.hubPort())),
         Environment.value("PROCGROUP_PEER_PORT", String.valueOf(sidecar.peerPort())),
         Environment.value("PROCGROUP_METRICS_PORT", String.valueOf(sidecar.metricsPort()))));

@@ -86,6 +86,10 @@ class DesiredDeploymentTest {
       assertThat(e.getName()).isEqualTo("PROCGROUP_SERVICES");
       assertThat(e.getValue()).isEqualTo("pageSnapshot");
     });
+    assertThat(hub.getEnv()).anySatisfy(e -> {
+      assertThat(e.getName()).isEqualTo("PROCGROUP_DECLARED_SERVICES");
+      assertThat(e.getValue()).isEqualTo("other=agent,pageSnapshot=web");
+    });
     assertThat(hub.getVolumeMounts()).anySatisfy(m ->
         assertThat(m.getMountPath()).isEqualTo("/var/run/secrets/kubernetes.io/serviceaccount"));
     for (Container c : List.of(pod.getContainers().get(0), hub)) {
