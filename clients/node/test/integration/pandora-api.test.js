@@ -184,6 +184,8 @@ test('HubClient: an objectName selector reaches the processes publishing it; eac
   // Pinned to the other pod's process, the call crosses the peer API.
   const pinned = await c.invoke({objectName: 'sides', processName: 'background'}, 'OBJECT_ACTION_INVOKE', {propertyName: 'side'});
   assert.equal(pinned.data, 'a');
+  const pi = await c.invoke({objectName: 'calc', objectTag: 'v1'}, 'OBJECT_ACTION_GET_PROPERTY', {propertyName: 'PI'});
+  assert.deepEqual([pi.success, pi.data, pi.host.clientId], [true, 3.14, 'pod-a']);
 });
 
 test('HubClient: a selector nobody matches answers success false; pid is refused; another appName matches nothing', async () => {
