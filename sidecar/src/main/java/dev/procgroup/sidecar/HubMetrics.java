@@ -6,7 +6,7 @@ import java.util.List;
 final class HubMetrics {
 
   final Prom.Simple calls = Prom.counter("procgroup_hub_calls_total",
-      "Calls made through this sidecar's app API, by object, method, route (local|remote|none) and outcome.",
+      "Calls made through this sidecar's app API, by object, method, route (local|remote|fanout|none) and outcome.",
       "object", "method", "route", "outcome");
   final Prom.Histogram callSeconds = new Prom.Histogram("procgroup_hub_call_duration_seconds",
       "Latency of calls made through this sidecar's app API, from request to answer.", Prom.LATENCY_BUCKETS,
