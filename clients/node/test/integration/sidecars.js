@@ -70,6 +70,20 @@ class Sidecar {
     throw new Error(`sidecar ${this.pod} did not come up in 30 s:\n${this.log}`);
   }
 
+  /** Waits until this sidecar takes calls to every one of its peers (it probes each until it answers). */
+  async awaitPeers(ms = 30000) {
+    const want = `procgroup_hub_peers{state="ready"} ${this.peers.length}`;
+    const end = Date.now() + ms;
+    for (;;) {
+      try {
+        const text = await (await fetch(`http://127.0.0.1:${this.metricsPort}/metrics`)).text();
+        if (text.split('\n').some((line) => line.trim() === want)) return;
+      } catch (_) { /* not answering yet */ }
+      if (Date.now() > end) throw new Error(`sidecar ${this.pod} does not reach its peers within ${ms} ms:\n${this.log}`);
+      await sleep(100);
+    }
+  }
+
   /** SIGKILL, as a crashed container. */
   async kill() {
     if (this.child && this.child.exitCode === null) {
@@ -86,7 +100,7 @@ async function pair() {
   a.peers = [b];
   b.peers = [a];
   // If one does not come up, the other is stopped too: a sidecar left running keeps the test process alive.
-  const started = await Promise.allSettled([a.start(), b.start()]);
+  const started = await Promise.allSettled([a.start(), b.start()].map((p, i) => p.then(() => [a, b][i].awaitPeers())));
   const failed = started.find((r) => r.status === 'rejected');
   if (failed) {
     await Promise.all([a.kill(), b.kill()]);

@@ -88,6 +88,26 @@ final class Sidecars {
             throw new IllegalStateException("sidecar " + pod + " did not come up in 30 s:\n" + log);
         }
 
+        /** Waits until this sidecar takes calls to every one of its peers (it probes each until it answers). */
+        void awaitPeers() throws Exception {
+            String want = "procgroup_hub_peers{state=\"ready\"} " + peers.size();
+            HttpClient http = HttpClient.newHttpClient();
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (System.nanoTime() < end) {
+                try {
+                    String text = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build(),
+                            HttpResponse.BodyHandlers.ofString()).body();
+                    if (text.lines().anyMatch(l -> l.trim().equals(want))) {
+                        return;
+                    }
+                } catch (IOException notYet) {
+                    // not answering yet
+                }
+                Thread.sleep(100);
+            }
+            throw new IllegalStateException("sidecar " + pod + " does not reach its peers within 30 s:\n" + log);
+        }
+
         /** SIGKILL, as a crashed container. */
         void kill() throws InterruptedException {
             if (proc != null && proc.isAlive()) {
@@ -104,6 +124,8 @@ final class Sidecars {
         b.peers.add(a);
         a.start();
         b.start();
+        a.awaitPeers();
+        b.awaitPeers();
         return new Sidecar[] {a, b};
     }
 
