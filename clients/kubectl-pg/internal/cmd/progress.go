@@ -1,0 +1,61 @@
+package cmd
+
+import (
+	"fmt"
+	"sync"
+	"time"
+)
+
+// progress shows a spinner with msg on stderr while a long wait runs, on a terminal only; the returned
+// function stops it and clears the line.
+func (a *App) progress(msg string) func() {
+	if !a.TTY {
+		return func() {}
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		frames := `|/-\`
+		t := time.NewTicker(120 * time.Millisecond)
+		defer t.Stop()
+		for i := 0; ; i++ {
+			select {
+			case <-done:
+				fmt.Fprint(a.ErrOut, "\r\x1b[K")
+				return
+			case <-t.C:
+				fmt.Fprintf(a.ErrOut, "\r\x1b[K%c %s", frames[i%len(frames)], msg)
+			}
+		}
+	}()
+	var once sync.Once
+	return func() { once.Do(func() { close(done); wg.Wait() }) }
+}
+
+// status is a line that redraws in place on a terminal and is printed once per change elsewhere.
+type status struct {
+	app  *App
+	last string
+}
+
+func (s *status) set(line string) {
+	if line == s.last {
+		return
+	}
+	s.last = line
+	if s.app.TTY {
+		fmt.Fprintf(s.app.ErrOut, "\r\x1b[K%s", line)
+	} else {
+		fmt.Fprintln(s.app.ErrOut, line)
+	}
+}
+
+// done ends the in-place line (a newline on a terminal).
+func (s *status) done() {
+	if s.app.TTY && s.last != "" {
+		fmt.Fprintln(s.app.ErrOut)
+	}
+	s.last = ""
+}
