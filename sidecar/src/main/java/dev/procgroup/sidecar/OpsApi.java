@@ -1,10 +1,17 @@
 package dev.procgroup.sidecar;
 
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
-/** Port 9464: {@code /metrics} (Prometheus text 0.0.4) and the kubelet probes. */
+/**
+ * Port 9464: {@code /metrics} (Prometheus text 0.0.4), the kubelet probes, and {@code /objects}: this pod's published
+ * objects (the peer API's document), so that an operator's tool ({@code kubectl pg describe}) can list the group's
+ * objects and providers through the API server's pod proxy without the peer port's credentials. Names of objects
+ * and methods are what the metrics' labels already show to the same readers.
+ */
 final class OpsApi {
 
   private final HubMetrics hubMetrics;
@@ -12,16 +19,20 @@ final class OpsApi {
   private final SidecarProcessMetrics selfMetrics = new SidecarProcessMetrics();
   private final BooleanSupplier started;
   private final BooleanSupplier ready;
+  private final Supplier<Buffer> objects;
 
   /**
    * @param started all three servers listen (startupProbe: the app may start)
    * @param ready   started and discovery has a first full view of the group (readinessProbe)
+   * @param objects this pod's published objects, as {@code GET /peer/v1/objects} answers
    */
-  OpsApi(HubMetrics hubMetrics, AppProcessMetrics appMetrics, BooleanSupplier started, BooleanSupplier ready) {
+  OpsApi(HubMetrics hubMetrics, AppProcessMetrics appMetrics, BooleanSupplier started, BooleanSupplier ready,
+      Supplier<Buffer> objects) {
     this.hubMetrics = hubMetrics;
     this.appMetrics = appMetrics;
     this.started = started;
     this.ready = ready;
+    this.objects = objects;
   }
 
   void handle(HttpServerRequest req) {
@@ -38,6 +49,7 @@ final class OpsApi {
         selfMetrics.write(sb);
         req.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(sb.toString());
       }
+      case "/objects" -> HttpSupport.json(req.response(), 200, objects.get());
       case "/healthz" -> probe(req, true);
       case "/startupz" -> probe(req, started.getAsBoolean());
       case "/readyz" -> probe(req, ready.getAsBoolean());

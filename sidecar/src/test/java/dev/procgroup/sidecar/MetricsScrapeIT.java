@@ -82,6 +82,21 @@ class MetricsScrapeIT {
         "jvm_gc_collections_total{gc=", "process_cpu_seconds_total ");
   }
 
+  /** What kubectl pg describe reads through the pod proxy: this pod's published objects, gone with their publisher. */
+  @Test
+  void theOpsPortListsThisPodsPublishedObjects() throws Exception {
+    TestApp pub = TestApp.connect(vertx, sidecar.hubPort()).publish("catalog", "find");
+    Http.Resp r = http.get(sidecar.metricsPort(), "/objects");
+    assertThat(r.status()).isEqualTo(200);
+    var doc = new io.vertx.core.json.JsonObject(r.body());
+    assertThat(doc.getString("pod")).isEqualTo("m");
+    assertThat(doc.getString("process")).isEqualTo("web");
+    assertThat(doc.getJsonArray("objects").encode()).contains("{\"name\":\"catalog\",\"methods\":[\"find\"]}");
+    pub.close();
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).untilAsserted(() ->
+        assertThat(http.get(sidecar.metricsPort(), "/objects").body()).doesNotContain("catalog"));
+  }
+
   static File findPromtool() {
     for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(File.pathSeparator)) {
       File f = new File(dir, "promtool");
