@@ -40,16 +40,19 @@ type status struct {
 	last string
 }
 
-func (s *status) set(line string) {
+// set shows prefix+line: redrawn at every call on a terminal (the prefix is a running clock), printed again
+// elsewhere only when line changed.
+func (s *status) set(prefix, line string) {
+	if s.app.TTY {
+		fmt.Fprintf(s.app.ErrOut, "\r\x1b[K%s%s", prefix, line)
+		s.last = line
+		return
+	}
 	if line == s.last {
 		return
 	}
 	s.last = line
-	if s.app.TTY {
-		fmt.Fprintf(s.app.ErrOut, "\r\x1b[K%s", line)
-	} else {
-		fmt.Fprintln(s.app.ErrOut, line)
-	}
+	fmt.Fprintln(s.app.ErrOut, prefix+line)
 }
 
 // done ends the in-place line (a newline on a terminal).

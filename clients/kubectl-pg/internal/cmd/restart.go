@@ -105,7 +105,7 @@ func (a *App) followRestart(ctx context.Context, cl *kube.Client, group, value s
 			return nil
 		}
 		if cur := last.Current(); cur != nil {
-			st.set(fmt.Sprintf("[%s] %s", time.Since(start).Truncate(time.Second), cur.Line()))
+			st.set(fmt.Sprintf("[%ds] ", int(time.Since(start).Seconds())), cur.Line())
 		}
 		if time.Now().After(deadline) {
 			st.done()

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -172,8 +173,14 @@ class KubectlPgE2E {
       assertThat(order0).as(r).isNotNegative();
       assertThat(order1).as("order 1 restarts after order 0\n%s", r).isGreaterThan(order0);
       assertThat(r).containsPattern("procgroup/page-snapshot restarted: 2 order\\(s\\) in \\d+\\.\\ds, phase Running");
-      // Progress while it waited (not a terminal: one line per change): order 1 was seen waiting for order 0.
-      assertThat(r).contains("order 1 (web, background): waiting");
+      // Progress while it waited (not a terminal: one line per change), order by order: order 0's before it was
+      // restarted, then order 1's.
+      Matcher progress0 = Pattern.compile("(?m)^\\[\\d+s] order 0 \\(agent\\): (waiting|restarting) - agent ").matcher(r);
+      assertThat(progress0.find()).as(r).isTrue();
+      assertThat(progress0.start()).isLessThan(order0);
+      Matcher progress1 = Pattern.compile("(?m)^\\[\\d+s] order 1 \\(web, background\\): (waiting|restarting) - web ").matcher(r);
+      assertThat(progress1.find()).as(r).isTrue();
+      assertThat(progress1.start()).isBetween(order0, order1);
 
       List<String> newWeb = podNames("web");
       assertThat(newWeb).hasSize(2).doesNotContainAnyElementsOf(oldWeb);
