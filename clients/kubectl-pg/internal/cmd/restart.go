@@ -99,13 +99,18 @@ func (a *App) followRestart(ctx context.Context, cl *kube.Client, group, value s
 			st.done()
 			return kube.Errorf(kube.ExitFailed, "restart of procgroup/%s failed: %s", group, f)
 		}
-		if last.Done() {
+		// Rolled out is not yet done: the operator's status must agree (phase Running for the latest generation), or
+		// the user's next `kubectl get pg` would still say Progressing.
+		if last.Done() && g.Status.Phase == "Running" && g.Status.ObservedGeneration >= g.Generation {
 			st.done()
 			fmt.Fprintf(a.Out, "procgroup/%s restarted: %d order(s) in %.1fs, phase %s\n", group, len(last.Orders), time.Since(start).Seconds(), g.Status.Phase)
 			return nil
 		}
+		clock := fmt.Sprintf("[%ds] ", int(time.Since(start).Seconds()))
 		if cur := last.Current(); cur != nil {
-			st.set(fmt.Sprintf("[%ds] ", int(time.Since(start).Seconds())), cur.Line())
+			st.set(clock, cur.Line())
+		} else {
+			st.set(clock, fmt.Sprintf("every order rolled out; waiting for the operator's status (phase %s)", g.Status.Phase))
 		}
 		if time.Now().After(deadline) {
 			st.done()
