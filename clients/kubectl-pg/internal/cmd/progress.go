@@ -55,10 +55,10 @@ func (s *status) set(prefix, line string) {
 	fmt.Fprintln(s.app.ErrOut, prefix+line)
 }
 
-// done ends the in-place line (a newline on a terminal).
+// done clears the in-place line on a terminal: what replaces it (an order restarted) is printed for good.
 func (s *status) done() {
 	if s.app.TTY && s.last != "" {
-		fmt.Fprintln(s.app.ErrOut)
+		fmt.Fprint(s.app.ErrOut, "\r\x1b[K")
 	}
 	s.last = ""
 }
