@@ -11,66 +11,88 @@ import (
 	corev1 "k8s.io/api/core/v1"
 )
 
-// scrapeAll reads every running pod's sidecar metrics twice, window apart, through the pod proxy (all pods at
-// once), and returns each pod's figures: CPU as the rate between the two scrapes, memory from the second.
+// cpuRetries is how many more scrapes a pod gets when its CPU counter went down between two: the sidecar sums
+// the CPU of the app's live processes, so a short-lived one that exits (an exec probe, a kubectl exec) takes its
+// share with it; the next pair of scrapes usually has no exit in between.
+const cpuRetries = 2
+
+// scrapeAll reads every running pod's sidecar metrics through the pod proxy (all pods at once), twice, window
+// apart, and returns each pod's figures: CPU as the rate between two scrapes, memory from the last.
 func scrapeAll(ctx context.Context, c *kube.Client, pods []corev1.Pod, window time.Duration) map[string]view.Figures {
-	type key struct{ ns, name string }
-	var targets []key
+	type target struct {
+		ns, name string
+		prev     metrics.App
+		figures  view.Figures
+		done     bool
+	}
+	var targets []*target
 	for _, p := range pods {
 		if p.Status.Phase == corev1.PodRunning && p.DeletionTimestamp == nil {
-			targets = append(targets, key{p.Namespace, p.Name})
+			targets = append(targets, &target{ns: p.Namespace, name: p.Name})
 		}
 	}
-	first := make([]metrics.App, len(targets))
-	firstErr := make([]error, len(targets))
-	once := func(into []metrics.App, errs []error) {
+	scrape := func(t *target) (metrics.App, error) {
+		rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		b, err := c.SidecarGet(rctx, t.ns, t.name, "metrics")
+		if err != nil {
+			return metrics.App{}, err
+		}
+		samples, err := metrics.Parse(string(b))
+		if err != nil {
+			return metrics.App{}, err
+		}
+		return metrics.AppFigures(samples), nil
+	}
+	round := func(n int) {
 		var wg sync.WaitGroup
-		for i, t := range targets {
+		for _, t := range targets {
+			if t.done {
+				continue
+			}
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-				defer cancel()
-				b, err := c.SidecarGet(rctx, t.ns, t.name, "metrics")
+				a, err := scrape(t)
 				if err != nil {
-					errs[i] = err
+					t.figures, t.done = view.Figures{Err: err.Error()}, true
 					return
 				}
-				samples, err := metrics.Parse(string(b))
-				if err != nil {
-					errs[i] = err
-					return
+				t.figures.MemoryBytes, t.figures.HasMemory, t.figures.Threads = a.MemoryBytes, a.HasMemory, a.Threads
+				if n > 0 {
+					t.figures.CPUPercent, t.figures.HasCPU = metrics.CPUPercent(t.prev, a)
+					// Done unless the counter went down (a process exited): then the next pair is tried.
+					t.done = t.figures.HasCPU || !a.HasCPU || !t.prev.HasCPU || n > cpuRetries
 				}
-				into[i] = metrics.AppFigures(samples)
+				t.prev = a
 			}()
 		}
 		wg.Wait()
 	}
-	once(first, firstErr)
-	second := make([]metrics.App, len(targets))
-	secondErr := make([]error, len(targets))
-	if window > 0 && len(targets) > 0 {
+	round(0)
+	for n := 1; window > 0 && n <= cpuRetries+1; n++ {
+		pending := false
+		for _, t := range targets {
+			pending = pending || !t.done
+		}
+		if !pending {
+			break
+		}
 		select {
 		case <-ctx.Done():
+			return collect(targets, func(t *target) (string, view.Figures) { return t.name, t.figures })
 		case <-time.After(window):
 		}
-		once(second, secondErr)
-	} else {
-		copy(second, first)
-		copy(secondErr, firstErr)
+		round(n)
 	}
-	out := map[string]view.Figures{}
-	for i, t := range targets {
-		f := view.Figures{}
-		if err := firstErr[i]; err != nil {
-			f.Err = err.Error()
-		} else if err := secondErr[i]; err != nil {
-			f.Err = err.Error()
-		} else {
-			f.CPUPercent, f.HasCPU = metrics.CPUPercent(first[i], second[i])
-			f.MemoryBytes, f.HasMemory, f.Threads = second[i].MemoryBytes, second[i].HasMemory, second[i].Threads
-		}
-		out[t.name] = f
+	return collect(targets, func(t *target) (string, view.Figures) { return t.name, t.figures })
+}
+
+func collect[T any](ts []T, kv func(T) (string, view.Figures)) map[string]view.Figures {
+	out := make(map[string]view.Figures, len(ts))
+	for _, t := range ts {
+		k, v := kv(t)
+		out[k] = v
 	}
 	return out
 }

@@ -17,6 +17,15 @@ final class AppProcessMetrics {
   private final long pinnedPid;
   private final boolean enabled;
   private final long selfPid = ProcessHandle.current().pid();
+  /**
+   * The counters of app processes seen before that have exited since. The counters sum over live processes, and
+   * short-lived ones come and go in every pod (an exec probe, a kubectl exec, a worker): without this their share
+   * would leave the sum with them, the counter would go down, and Prometheus' rate() (and kubectl pg) would read
+   * a reset. What an exited process used after the last scrape that saw it is not known, so it is not counted.
+   */
+  private double exitedUser, exitedSystem;
+  private long exitedVoluntary, exitedInvoluntary;
+  private Map<Long, ProcStats> lastSeen = new HashMap<>();
 
   AppProcessMetrics(SidecarConfig config) {
     this.pinnedPid = config.appPid;
@@ -62,11 +71,27 @@ final class AppProcessMetrics {
     return out;
   }
 
-  void write(StringBuilder sb) {
+  /** Adds the counters of the processes seen last time and gone now (or whose pid now names a newer process). */
+  private void accountExited(List<ProcStats> procs) {
+    Map<Long, ProcStats> now = new HashMap<>();
+    for (ProcStats s : procs) now.put(s.pid(), s);
+    for (ProcStats before : lastSeen.values()) {
+      ProcStats same = now.get(before.pid());
+      if (same != null && same.startTimeSeconds() == before.startTimeSeconds()) continue;
+      exitedUser += before.userSeconds();
+      exitedSystem += before.systemSeconds();
+      exitedVoluntary += before.voluntaryCtxSwitches();
+      exitedInvoluntary += before.involuntaryCtxSwitches();
+    }
+    lastSeen = now;
+  }
+
+  synchronized void write(StringBuilder sb) {
     if (!enabled) return;
     List<ProcStats> procs = appProcesses();
-    double user = 0, system = 0, start = Double.MAX_VALUE;
-    long rss = 0, vsz = 0, threads = 0, fds = 0, maxFds = 0, vol = 0, invol = 0;
+    accountExited(procs);
+    double user = exitedUser, system = exitedSystem, start = Double.MAX_VALUE;
+    long rss = 0, vsz = 0, threads = 0, fds = 0, maxFds = 0, vol = exitedVoluntary, invol = exitedInvoluntary;
     boolean fdsReadable = true;
     for (ProcStats s : procs) {
       user += s.userSeconds();
@@ -83,7 +108,7 @@ final class AppProcessMetrics {
     double now = System.currentTimeMillis() / 1000.0;
     gauge(sb, "procgroup_app_up", "1 when at least one app process is running in the pod.", procs.isEmpty() ? 0 : 1);
     gauge(sb, "procgroup_app_processes", "App processes found in the shared PID namespace.", procs.size());
-    sb.append("# HELP procgroup_app_cpu_seconds_total CPU time of the app processes (sum over live processes).\n")
+    sb.append("# HELP procgroup_app_cpu_seconds_total CPU time of the app processes, those that have exited included.\n")
         .append("# TYPE procgroup_app_cpu_seconds_total counter\n")
         .append("procgroup_app_cpu_seconds_total{mode=\"user\"} ").append(user).append('\n')
         .append("procgroup_app_cpu_seconds_total{mode=\"system\"} ").append(system).append('\n');
@@ -98,7 +123,7 @@ final class AppProcessMetrics {
       gauge(sb, "procgroup_app_start_time_seconds", "Start time of the oldest app process, Unix seconds.", start);
       gauge(sb, "procgroup_app_uptime_seconds", "Seconds since the oldest app process started.", Math.max(0, now - start));
     }
-    sb.append("# HELP procgroup_app_context_switches_total Context switches of the app processes.\n")
+    sb.append("# HELP procgroup_app_context_switches_total Context switches of the app processes, those that have exited included.\n")
         .append("# TYPE procgroup_app_context_switches_total counter\n")
         .append("procgroup_app_context_switches_total{kind=\"voluntary\"} ").append(vol).append('\n')
         .append("procgroup_app_context_switches_total{kind=\"involuntary\"} ").append(invol).append('\n');
