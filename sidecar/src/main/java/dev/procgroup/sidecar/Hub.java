@@ -315,11 +315,7 @@ final class Hub implements LocalHub.Listener, Discovery.Listener {
     List<Future<?>> sends = new ArrayList<>();
     for (Peer p : peers.values()) {
       if (!p.callable()) continue;
-      metrics.peerRequest("out", "announce");
-      sends.add(transport.announce(p, body).onFailure(e -> {
-        metrics.peerError("announce", "transport");
-        LOG.log(Level.DEBUG, "announce to {0} failed: {1}", p.pod, e.getMessage());
-      }));
+      sends.add(announceTo(p, body));
     }
     return Future.join(sends).transform(ar -> Future.succeededFuture());
   }
@@ -489,8 +485,13 @@ final class Hub implements LocalHub.Listener, Discovery.Listener {
     peer.reachable = true;
     updatePeerGauges();
     if (was) return;
+    announceTo(peer, localObjectsDocument().toBuffer());
+  }
+
+  /** Pushes our objects document to one peer; a failure is counted and logged (the peer probes us in turn). */
+  private Future<Void> announceTo(Peer peer, Buffer document) {
     metrics.peerRequest("out", "announce");
-    transport.announce(peer, localObjectsDocument().toBuffer()).onFailure(e -> {
+    return transport.announce(peer, document).onFailure(e -> {
       metrics.peerError("announce", "transport");
       LOG.log(Level.DEBUG, "announce to {0} failed: {1}", peer.pod, e.getMessage());
     });
