@@ -93,12 +93,8 @@ conditions, the hub objects published now and which pods provide them (asked of 
 			if err := checkOutput(output); err != nil {
 				return err
 			}
-			cl, err := a.client()
-			if err != nil {
-				return err
-			}
 			ctx := cmd.Context()
-			g, err := cl.Group(ctx, cl.Namespace, args[0])
+			cl, g, err := a.group(ctx, args[0])
 			if err != nil {
 				return err
 			}

@@ -33,17 +33,13 @@ prefixed with its pod. With -f it follows: pods that appear later (a restart, a 
 from their first line, pods that go end their stream, and a restarted container is picked up again.`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cl, err := a.client()
-			if err != nil {
-				return err
-			}
 			ctx := cmd.Context()
-			g, err := cl.Group(ctx, cl.Namespace, args[0])
+			cl, g, err := a.group(ctx, args[0])
 			if err != nil {
 				return err
 			}
-			if _, _, ok := g.Process(args[1]); !ok {
-				return kube.Errorf(kube.ExitNotFound, "procgroup %q in namespace %q has no process %q (it has: %s)", g.Name, g.Namespace, args[1], processNames(g.Spec.Processes))
+			if _, _, err := process(g, args[1]); err != nil {
+				return err
 			}
 			if o.follow {
 				return a.followLogs(ctx, cl, g.Name, args[1], o)

@@ -26,12 +26,8 @@ rolled out. Prints each order as it completes; exits 0 when every order has rest
 (its reason from the group's status), 6 after --timeout.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cl, err := a.client()
-			if err != nil {
-				return err
-			}
 			ctx := cmd.Context()
-			g, err := cl.Group(ctx, cl.Namespace, args[0])
+			cl, g, err := a.group(ctx, args[0])
 			if err != nil {
 				return err
 			}

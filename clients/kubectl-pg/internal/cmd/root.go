@@ -13,6 +13,7 @@ import (
 	"syscall"
 
 	"github.com/procgroup/procgroup/clients/kubectl-pg/internal/kube"
+	"github.com/procgroup/procgroup/clients/kubectl-pg/internal/model"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
@@ -80,6 +81,29 @@ found, 4 no permission (403) or not authenticated, 5 cluster unreachable, 6 time
 }
 
 func (a *App) client() (*kube.Client, error) { return kube.New(a.Flags) }
+
+// group is the client and the named ProcessGroup of the current namespace (exit 3 when it does not exist).
+func (a *App) group(ctx context.Context, name string) (*kube.Client, *model.Group, error) {
+	cl, err := a.client()
+	if err != nil {
+		return nil, nil, err
+	}
+	g, err := cl.Group(ctx, cl.Namespace, name)
+	if err != nil {
+		return nil, nil, err
+	}
+	return cl, g, nil
+}
+
+// process is the group's process of this name and its index, or a not-found error (exit 3) naming those it has.
+func process(g *model.Group, name string) (model.ProcessSpec, int, error) {
+	p, i, ok := g.Process(name)
+	if !ok {
+		return p, i, kube.Errorf(kube.ExitNotFound, "procgroup %q in namespace %q has no process %q (it has: %s)",
+			g.Name, g.Namespace, name, processNames(g.Spec.Processes))
+	}
+	return p, i, nil
+}
 
 // usage is an argument error (exit 2).
 func usage(format string, args ...any) error { return kube.Errorf(kube.ExitUsage, format, args...) }

@@ -18,18 +18,14 @@ func (a *App) scaleCmd() *cobra.Command {
 			if err != nil || n < 0 {
 				return usage("N must be a whole number >= 0, not %q", args[2])
 			}
-			cl, err := a.client()
-			if err != nil {
-				return err
-			}
 			ctx := cmd.Context()
-			g, err := cl.Group(ctx, cl.Namespace, args[0])
+			cl, g, err := a.group(ctx, args[0])
 			if err != nil {
 				return err
 			}
-			p, i, ok := g.Process(args[1])
-			if !ok {
-				return kube.Errorf(kube.ExitNotFound, "procgroup %q in namespace %q has no process %q (it has: %s)", g.Name, g.Namespace, args[1], processNames(g.Spec.Processes))
+			p, i, err := process(g, args[1])
+			if err != nil {
+				return err
 			}
 			if p.Autoscale != nil {
 				return kube.Errorf(kube.ExitFailed, "process %s of %s is autoscaled (autoscale min %d, max %d): its HorizontalPodAutoscaler owns the replicas; change spec.processes[%d].autoscale instead", p.Name, g.Name, p.Autoscale.Min, p.Autoscale.Max, i)
