@@ -441,6 +441,11 @@ class ProcgroupE2E {
     Pod web = podsOf("page-snapshot", "web").get(0);
     Pod background = podsOf("page-snapshot", "background").get(0);
     String base = "http://" + web.getStatus().getPodIP() + ":5511";
+    // spec.services: background's pod is Ready only once its app publishes pageSnapshot; the status counts it live
+    ProcessGroupStatus status = client.resources(ProcessGroup.class).inNamespace(ns).withName("page-snapshot").get()
+        .getStatus();
+    assertThat(status.getServices()).extracting("name", "process", "providers", "desired")
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("pageSnapshot", "background", 1, 1));
 
     var snapshot = cluster.get(base + "/snapshot");
     assertThat(snapshot.statusCode()).isEqualTo(200);

@@ -44,6 +44,12 @@ record DeclaredServices(Map<String, String> processByService) {
         + "' may not publish it";
   }
 
+  /** The services declared for {@code process}, sorted: its sidecar is Ready only once its app publishes them all. */
+  java.util.List<String> of(String process) {
+    return processByService.entrySet().stream().filter(e -> e.getValue().equals(process)).map(Map.Entry::getKey)
+        .sorted().toList();
+  }
+
   String processOf(String object) {
     return processByService.get(object);
   }

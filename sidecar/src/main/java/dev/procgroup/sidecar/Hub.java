@@ -438,6 +438,20 @@ final class Hub implements LocalHub.Listener, Discovery.Listener {
     return synced;
   }
 
+  /**
+   * Why this pod is not Ready yet, or null when it is: discovery has not had its first full view, or the app has not
+   * published every service spec.services declares for its process (Pandora starts a process's services before the
+   * process counts as started; here the next order waits for them, and the status counts live providers by it).
+   */
+  String notReadyReason() {
+    if (!synced) return "discovery has no full view of the group yet";
+    List<String> missing = config.declaredServices.of(config.process).stream()
+        .filter(s -> local.providersOf(s).isEmpty()).toList();
+    return missing.isEmpty() ? null : "the app has not published " + (missing.size() == 1 ? "service " : "services ")
+        + String.join(", ", missing) + " (spec.services declares " + (missing.size() == 1 ? "it" : "them")
+        + " for process " + config.process + ")";
+  }
+
   private void failInFlight(Peer peer, String why) {
     for (Peer.RemoteCall c : new ArrayList<>(peer.inFlight)) c.providerGone(why);
     peer.inFlight.clear();

@@ -18,20 +18,20 @@ final class OpsApi {
   private final AppProcessMetrics appMetrics;
   private final SidecarProcessMetrics selfMetrics = new SidecarProcessMetrics();
   private final BooleanSupplier started;
-  private final BooleanSupplier ready;
+  private final Supplier<String> notReady;
   private final Supplier<Buffer> objects;
 
   /**
    * @param started all three servers listen (startupProbe: the app may start)
-   * @param ready   started and discovery has a first full view of the group (readinessProbe)
+   * @param notReady why the pod is not Ready (readinessProbe; the reason is the 503's body), null once it is
    * @param objects this pod's published objects, as {@code GET /peer/v1/objects} answers
    */
-  OpsApi(HubMetrics hubMetrics, AppProcessMetrics appMetrics, BooleanSupplier started, BooleanSupplier ready,
-      Supplier<Buffer> objects) {
+  OpsApi(HubMetrics hubMetrics, AppProcessMetrics appMetrics, BooleanSupplier started,
+      Supplier<String> notReady, Supplier<Buffer> objects) {
     this.hubMetrics = hubMetrics;
     this.appMetrics = appMetrics;
     this.started = started;
-    this.ready = ready;
+    this.notReady = notReady;
     this.objects = objects;
   }
 
@@ -52,7 +52,12 @@ final class OpsApi {
       case "/objects" -> HttpSupport.json(req.response(), 200, objects.get());
       case "/healthz" -> probe(req, true);
       case "/startupz" -> probe(req, started.getAsBoolean());
-      case "/readyz" -> probe(req, ready.getAsBoolean());
+      case "/readyz" -> {
+        String reason = notReady.get();
+        if (reason == null) probe(req, true);
+        else HttpSupport.json(req.response(), 503, new io.vertx.core.json.JsonObject().put("status", "waiting")
+            .put("reason", reason).toBuffer());
+      }
       default -> {
         hubMetrics.badRequest("metrics", "NotFound");
         HttpSupport.error(req.response(), new HubError(404, "NotFound", "no such endpoint: " + Names.abbreviate(req.path())));

@@ -94,7 +94,7 @@ public final class Sidecar {
       AppApi app = new AppApi(hub, Timers.of(vertx));
       PeerApi peer = new PeerApi(hub, peerToken);
       OpsApi ops = new OpsApi(metrics, new AppProcessMetrics(config), () -> started,
-          () -> started && hub.isSynced(), () -> hub.localObjectsDocument().toBuffer());
+          () -> started ? hub.notReadyReason() : "the sidecar is starting", () -> hub.localObjectsDocument().toBuffer());
       discovery = config.discoveryMode == SidecarConfig.DiscoveryMode.STATIC
           ? new StaticDiscovery(config.staticPeers) : new KubeDiscovery(vertx, config, metrics);
 

@@ -30,6 +30,9 @@ public class ProcessGroupStatus {
   @JsonPropertyDescription("One entry per process, in start order.")
   private List<ProcessStatus> processes = new ArrayList<>();
 
+  @JsonPropertyDescription("One entry per published service of spec.services, with its live providers.")
+  private List<ServiceStatus> services;
+
   public Long getObservedGeneration() { return observedGeneration; }
   public void setObservedGeneration(Long observedGeneration) { this.observedGeneration = observedGeneration; }
   public String getPhase() { return phase; }
@@ -44,6 +47,8 @@ public class ProcessGroupStatus {
   public void setConditions(List<Condition> conditions) { this.conditions = conditions; }
   public List<ProcessStatus> getProcesses() { return processes; }
   public void setProcesses(List<ProcessStatus> processes) { this.processes = processes; }
+  public List<ServiceStatus> getServices() { return services; }
+  public void setServices(List<ServiceStatus> services) { this.services = services; }
 
   @Override
   public boolean equals(Object o) {
@@ -51,7 +56,7 @@ public class ProcessGroupStatus {
     return Objects.equals(observedGeneration, s.observedGeneration) && Objects.equals(phase, s.phase)
         && Objects.equals(ready, s.ready) && Objects.equals(processesReady, s.processesReady)
         && Objects.equals(message, s.message) && Objects.equals(conditions, s.conditions)
-        && Objects.equals(processes, s.processes);
+        && Objects.equals(processes, s.processes) && Objects.equals(services, s.services);
   }
 
   @Override

@@ -164,6 +164,7 @@ public final class StatusCalculator {
     ProcessGroupStatus status = new ProcessGroupStatus();
     status.setObservedGeneration(generation);
     status.setProcesses(processes);
+    status.setServices(ServiceStatuses.of(pg.getSpec().getServices(), processes));
     status.setConditions(conditions);
     status.setReady(readyPods + "/" + desiredPods);
     status.setProcessesReady(readyProcesses + "/" + running);

@@ -73,6 +73,26 @@ class StatusCalculatorTest {
   }
 
   @Test
+  void servicesCountTheReadyPodsOfTheirProcessAsLiveProviders() {
+    ProcessGroup pg = group("shop", process("agent", 0, 1), process("web", 1, 2));
+    dev.procgroup.api.v1alpha1.ServiceSpec hidden = new dev.procgroup.api.v1alpha1.ServiceSpec("internal", "web");
+    hidden.setPublish(false);
+    pg.getSpec().setServices(List.of(new dev.procgroup.api.v1alpha1.ServiceSpec("cache", "agent"),
+        new dev.procgroup.api.v1alpha1.ServiceSpec("pages", "web"), hidden));
+    ProcessGroupStatus s = compute(pg, Map.of("agent", new ObservedProcess(true, true, true)),
+        Map.of("agent", deployment(1, 1)), Map.of());
+    assertThat(s.getServices()).extracting("name", "process", "providers", "desired").containsExactly(
+        org.assertj.core.groups.Tuple.tuple("cache", "agent", 1, 1),
+        org.assertj.core.groups.Tuple.tuple("pages", "web", 0, 2));
+    assertThat(s.getServices().get(0).getMessage()).isNull();
+    assertThat(s.getServices().get(1).getMessage())
+        .isEqualTo("no Ready pod of process web (Waiting); a pod turns Ready once its app publishes pages");
+
+    pg.getSpec().setServices(List.of(hidden));
+    assertThat(compute(pg, Map.of(), Map.of(), Map.of()).getServices()).isNull();
+  }
+
+  @Test
   void runningWhenEverythingIsReady() {
     ProcessGroup pg = group("shop", process("agent", 0, 1), process("web", 1, 2));
     ObservedProcess ready = new ObservedProcess(true, true, true);
