@@ -49,13 +49,7 @@ class KubectlPgE2E {
     assertThat(PLUGIN).as("the plugin is built by clients/kubectl-pg/build (e2e/bin/run-all-tests does it)").isExecutable();
     cluster = LocalCluster.get();
     client = cluster.client;
-    // The chart as the test command installed it (or ProcgroupE2E, with its own values); installed here only when
-    // this class runs after ProcgroupE2E's uninstall, so that no other suite's values are overwritten.
-    if (cluster.run(Duration.ofMinutes(1), null, cluster.helm, "status", "procgroup", "--namespace",
-        ProcgroupE2E.OPERATOR_NS).exitCode() != 0) {
-      cluster.helm("upgrade", "--install", "procgroup", LocalCluster.ROOT.resolve("helm/procgroup").toString(),
-          "--namespace", ProcgroupE2E.OPERATOR_NS, "--create-namespace", "--wait", "--timeout", "180s");
-    }
+    cluster.installChartUnlessInstalled();
     ns = "kpg-" + Long.toHexString(System.nanoTime()).substring(6);
     cluster.createRestrictedNamespace(ns);
     cluster.kubectl("apply", "-n", ns, "-f", LocalCluster.ROOT.resolve("examples/page-snapshot/procgroup.yaml").toString());
