@@ -64,10 +64,7 @@ class KubectlPgE2E {
     Files.createDirectories(Path.of("target"));
     Files.writeString(Path.of("target/kubectl-pg-output.txt"), transcript.toString());
     if (ns == null) return;
-    // The group goes first (the operator's ordered stop), then the namespace: no group is left for the uninstall test.
-    cluster.kubectlResult("delete", "-n", ns, "procgroup/" + GROUP, "--wait=true", "--timeout=180s");
-    client.namespaces().withName(ns).delete();
-    await().atMost(LONG).until(() -> client.namespaces().withName(ns).get() == null);
+    cluster.deleteGroupThenNamespace(ns, GROUP);
   }
 
   // -- list ---------------------------------------------------------------------------------------------------

@@ -146,6 +146,16 @@ final class LocalCluster {
     }
   }
 
+  /**
+   * The group goes first (the operator's ordered stop, highest order first), then the namespace, waited for: no group
+   * is left behind for a later uninstall test.
+   */
+  void deleteGroupThenNamespace(String ns, String group) {
+    kubectlResult("delete", "-n", ns, "procgroup/" + group, "--wait=true", "--timeout=180s");
+    client.namespaces().withName(ns).delete();
+    org.awaitility.Awaitility.await().atMost(Duration.ofMinutes(4)).until(() -> client.namespaces().withName(ns).get() == null);
+  }
+
   /** promtool check metrics on a scrape; returns promtool's findings (empty when clean). */
   Result promtool(String metrics) {
     return run(Duration.ofSeconds(30), metrics, "promtool", "check", "metrics");

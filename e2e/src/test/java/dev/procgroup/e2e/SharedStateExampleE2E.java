@@ -85,10 +85,7 @@ class SharedStateExampleE2E {
     Files.createDirectories(Path.of("target"));
     Files.writeString(Path.of("target/shared-state-measurements.txt"), String.join("\n", measurements) + "\n");
     if (watch != null) watch.close();
-    if (ns == null) return;
-    cluster.kubectlResult("delete", "-n", ns, "procgroup/" + GROUP, "--wait=true", "--timeout=180s");
-    client.namespaces().withName(ns).delete();
-    await().atMost(LONG).until(() -> client.namespaces().withName(ns).get() == null);
+    if (ns != null) cluster.deleteGroupThenNamespace(ns, GROUP);
   }
 
   @Test
