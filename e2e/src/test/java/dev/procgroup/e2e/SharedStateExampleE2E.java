@@ -226,7 +226,10 @@ class SharedStateExampleE2E {
     });
     measure("redis container SIGKILLed -> redis and both web pods Ready again: %d ms",
         Duration.between(killed, Instant.now()).toMillis());
-    for (Pod p : pods("web")) assertThat(counter(p, "visits")).as("after Redis restarted, via %s", name(p)).isEqualTo(visits);
+    // A web pod may still be reconnecting (backing off up to a second): read until it answers, then exactly.
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+      for (Pod p : pods("web")) assertThat(counter(p, "visits")).as("after Redis restarted, via %s", name(p)).isEqualTo(visits);
+    });
     assertThat(session(pods("web").get(1)).path("data").path("user").asText()).isEqualTo("ada");
   }
 
