@@ -375,9 +375,11 @@ $IMAGES_DIR/pause-oci.tar|$PAUSE_IMAGE|images/build-pause
 $IMAGES_DIR/jre-base-docker.tar|docker.io/procgroup/jre-base:17|images/build-jre-base
 $IMAGES_DIR/node-base-docker.tar|docker.io/procgroup/node-base:20|images/build-node-base
 $IMAGES_DIR/node-chromium-docker.tar|docker.io/procgroup/node-chromium:20|images/build-node-chromium
+$IMAGES_DIR/redis-docker.tar|docker.io/procgroup/redis:7.0|images/build-redis
 $root/operator/target/jib-image.tar|docker.io/procgroup/operator:0.1.0|mvn -pl operator,sidecar -am package jib:buildTar
 $root/sidecar/target/jib-image.tar|docker.io/procgroup/sidecar:0.1.0|mvn -pl operator,sidecar -am package jib:buildTar
 $root/examples/.images/example-page-snapshot-docker.tar|docker.io/procgroup/example-page-snapshot:0.1.0|examples/build-images
+$root/examples/.images/example-shared-state-docker.tar|docker.io/procgroup/example-shared-state:0.1.0|examples/build-images
 TABLE
 }
 

@@ -49,13 +49,7 @@ class KubectlPgE2E {
     assertThat(PLUGIN).as("the plugin is built by clients/kubectl-pg/build (e2e/bin/run-all-tests does it)").isExecutable();
     cluster = LocalCluster.get();
     client = cluster.client;
-    // The chart as the test command installed it (or ProcgroupE2E, with its own values); installed here only when
-    // this class runs after ProcgroupE2E's uninstall, so that no other suite's values are overwritten.
-    if (cluster.run(Duration.ofMinutes(1), null, cluster.helm, "status", "procgroup", "--namespace",
-        ProcgroupE2E.OPERATOR_NS).exitCode() != 0) {
-      cluster.helm("upgrade", "--install", "procgroup", LocalCluster.ROOT.resolve("helm/procgroup").toString(),
-          "--namespace", ProcgroupE2E.OPERATOR_NS, "--create-namespace", "--wait", "--timeout", "180s");
-    }
+    cluster.installChartUnlessInstalled();
     ns = "kpg-" + Long.toHexString(System.nanoTime()).substring(6);
     cluster.createRestrictedNamespace(ns);
     cluster.kubectl("apply", "-n", ns, "-f", LocalCluster.ROOT.resolve("examples/page-snapshot/procgroup.yaml").toString());
@@ -70,10 +64,7 @@ class KubectlPgE2E {
     Files.createDirectories(Path.of("target"));
     Files.writeString(Path.of("target/kubectl-pg-output.txt"), transcript.toString());
     if (ns == null) return;
-    // The group goes first (the operator's ordered stop), then the namespace: no group is left for the uninstall test.
-    cluster.kubectlResult("delete", "-n", ns, "procgroup/" + GROUP, "--wait=true", "--timeout=180s");
-    client.namespaces().withName(ns).delete();
-    await().atMost(LONG).until(() -> client.namespaces().withName(ns).get() == null);
+    cluster.deleteGroupThenNamespace(ns, GROUP);
   }
 
   // -- list ---------------------------------------------------------------------------------------------------

@@ -134,6 +134,28 @@ final class LocalCluster {
     return r.out();
   }
 
+  /**
+   * The chart as the test command installed it (or ProcgroupE2E, with its own values); installed here with its
+   * defaults only when it is not (a class that runs after ProcgroupE2E's uninstall), so that no other suite's values
+   * are overwritten.
+   */
+  void installChartUnlessInstalled() {
+    if (run(Duration.ofMinutes(1), null, helm, "status", "procgroup", "--namespace", ProcgroupE2E.OPERATOR_NS).exitCode() != 0) {
+      helm("upgrade", "--install", "procgroup", ROOT.resolve("helm/procgroup").toString(),
+          "--namespace", ProcgroupE2E.OPERATOR_NS, "--create-namespace", "--wait", "--timeout", "180s");
+    }
+  }
+
+  /**
+   * The group goes first (the operator's ordered stop, highest order first), then the namespace, waited for: no group
+   * is left behind for a later uninstall test.
+   */
+  void deleteGroupThenNamespace(String ns, String group) {
+    kubectlResult("delete", "-n", ns, "procgroup/" + group, "--wait=true", "--timeout=180s");
+    client.namespaces().withName(ns).delete();
+    org.awaitility.Awaitility.await().atMost(Duration.ofMinutes(4)).until(() -> client.namespaces().withName(ns).get() == null);
+  }
+
   /** promtool check metrics on a scrape; returns promtool's findings (empty when clean). */
   Result promtool(String metrics) {
     return run(Duration.ofSeconds(30), metrics, "promtool", "check", "metrics");
