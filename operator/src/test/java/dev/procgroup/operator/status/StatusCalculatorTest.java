@@ -86,7 +86,7 @@ class StatusCalculatorTest {
         org.assertj.core.groups.Tuple.tuple("pages", "web", 0, 2));
     assertThat(s.getServices().get(0).getMessage()).isNull();
     assertThat(s.getServices().get(1).getMessage())
-        .isEqualTo("no Ready pod of process web (Waiting); a pod turns Ready once its app publishes pages");
+        .isEqualTo("no Ready pod of process web (Starting); a pod turns Ready once its app publishes pages");
 
     pg.getSpec().setServices(List.of(hidden));
     assertThat(compute(pg, Map.of(), Map.of(), Map.of()).getServices()).isNull();
