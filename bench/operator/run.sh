@@ -19,11 +19,21 @@ stamp=$(date -u +%Y%m%dT%H%M)
 out=$root/bench/results/operator-scale-$stamp
 offline=$([[ -d ~/.m2/repository/org/apache/maven/plugins/maven-dependency-plugin ]] && echo -o || true)
 
-# Builds the operator of one source tree; prints its runtime classpath.
+# Builds the operator of one source tree and writes how to start it as its image does, into
+# operator/target/bench-launch.txt: classpath; the JVM flags of its operator/pom.xml (Jib) with the chart's memory
+# limit (helm/procgroup/values.yaml resources.limits.memory, 512Mi) as MaxRAM, so the JVM sizes its heap as it
+# would in that container; the image's environment. Prints the tree.
 build() {
   (cd "$1" && nice -n 10 mvn -B -q $offline -pl operator -am test-compile dependency:build-classpath \
       -Dmdep.outputFile=target/cp-runtime.txt -Dmdep.includeScope=runtime >&2)
-  echo "$1/operator/target/classes:$(cat "$1/operator/target/cp-runtime.txt")"
+  local pom=$1/operator/pom.xml
+  {
+    echo "$1/operator/target/classes:$(cat "$1/operator/target/cp-runtime.txt")"
+    echo "$(sed -n 's:.*<jvmFlag>\(.*\)</jvmFlag>.*:\1:p' "$pom" | tr '\n' ' ')-XX:MaxRAM=512m"
+    sed -n '/<environment>/,/<\/environment>/s:.*<\([A-Z_]*\)>\(.*\)</[A-Z_]*>.*:\1=\2:p' "$pom" | tr '\n' ' '
+    echo
+  } > "$1/operator/target/bench-launch.txt"
+  echo "$1"
 }
 
 operators=("branch=$(build "$root")")
@@ -35,9 +45,6 @@ done
 (cd "$root" && nice -n 10 mvn -B -q $offline -pl operator -am test-compile dependency:build-classpath \
     -Dmdep.outputFile=target/cp-test.txt -Dmdep.includeScope=test)
 
-# The image's JVM flags (operator/pom.xml, Jib) and the chart's memory limit (helm/procgroup/values.yaml,
-# resources.limits.memory, 512Mi): MaxRAM makes the JVM size its heap as it would in that container.
-flags="$(sed -n 's:.*<jvmFlag>\(.*\)</jvmFlag>.*:\1:p' "$root/operator/pom.xml" | tr '\n' ' ') -XX:MaxRAM=512m"
 jfr=""
 if [[ ${BENCH_JFR:-0} == 1 ]]; then jfr=$out.jfr; mkdir -p "$jfr"; fi
 
@@ -46,15 +53,24 @@ if [[ ${BENCH_JFR:-0} == 1 ]]; then jfr=$out.jfr; mkdir -p "$jfr"; fi
   echo "kubernetes: $K8S_VERSION, etcd: $ETCD_VERSION, java: $(java -version 2>&1 | head -1)"
   echo "commit: $(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet || echo ' (uncommitted changes)')"
   echo "operators: ${operators[*]%%=*}"
-  echo "operator JVM flags: $flags"
+  for o in "${operators[@]}"; do
+    echo "${o%%=*}: JVM flags $(sed -n 2p "${o#*=}/operator/target/bench-launch.txt")environment $(sed -n 3p "${o#*=}/operator/target/bench-launch.txt")"
+  done
   echo "started: $(date -u +%FT%TZ)"
 } > "$out.meta"
 cat "$out.meta"
 
 cd "$root/operator"
 nice -n 5 java -Xmx1g -cp "target/classes:target/test-classes:$(cat target/cp-test.txt)" \
-  -Dbench.controllerManager="$kcm" -Dbench.jvmFlags="$flags" -Dbench.jfrDir="$jfr" \
+  -Dbench.controllerManager="$kcm" -Dbench.jfrDir="$jfr" \
   -Dbench.timeoutSeconds="${BENCH_TIMEOUT:-300}" -Dbench.rssLimitMiB=512 \
   dev.procgroup.operator.bench.OperatorScaleBench "$out.jsonl" "$reps" "$sizes" "${operators[@]}" \
   2> >(grep -v -E '^(SLF4J|\s*at )' >&2)
-python3 "$root/bench/operator/report.py" "$out"
+# The plot needs matplotlib: the system's, or one installed from PyPI into a venv here (not committed).
+py=python3
+if ! python3 -c 'import matplotlib' 2>/dev/null; then
+  venv=$root/bench/operator/target/venv
+  [[ -x $venv/bin/python ]] || { python3 -m venv "$venv" && "$venv/bin/pip" install -q matplotlib; }
+  py=$venv/bin/python
+fi
+"$py" "$root/bench/operator/report.py" "$out"

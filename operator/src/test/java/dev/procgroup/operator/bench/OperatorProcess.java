@@ -17,8 +17,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The operator as its own JVM, started like the image starts it (the flags are passed in by bench/operator/run.sh,
- * read from operator/pom.xml's Jib configuration), so that its RSS and CPU can be read from /proc and its
+ * The operator as its own JVM, started like the image starts it (flags and environment from bench/operator/run.sh,
+ * which reads them from operator/pom.xml's Jib configuration), so that its RSS and CPU can be read from /proc and its
  * request counters from its own /metrics.
  */
 final class OperatorProcess implements AutoCloseable {
@@ -30,13 +30,15 @@ final class OperatorProcess implements AutoCloseable {
   final int port;
   private final Path log;
 
-  OperatorProcess(List<String> jvmFlags, String classpath, Path kubeconfig, Path log) throws IOException {
+  OperatorProcess(List<String> jvmFlags, Map<String, String> environment, String classpath, Path kubeconfig,
+      Path log) throws IOException {
     try (ServerSocket s = new ServerSocket(0)) { port = s.getLocalPort(); }
     this.log = log;
     List<String> cmd = new ArrayList<>(List.of("java"));
     cmd.addAll(jvmFlags);
     cmd.addAll(List.of("-cp", classpath, "dev.procgroup.operator.ProcgroupOperator"));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().putAll(environment);
     pb.environment().put("KUBECONFIG", kubeconfig.toString());
     pb.environment().put("PROCGROUP_HTTP_PORT", String.valueOf(port));
     pb.environment().put("PROCGROUP_LOG_FORMAT", "text");

@@ -22,12 +22,12 @@ import java.util.concurrent.Future;
 /**
  * bench/operator/run.sh: N groups of 3 processes (orders 0, 1, 2) converging on a fresh control plane
  * ({@link ScaleCluster}) per phase, against the baseline of the same Deployments applied directly, in one run:
- * for each repetition and N, the phases "direct" and each operator build given (label=classpath) run one after
+ * for each repetition and N, the phases "direct" and each operator build given (label=source tree) run one after
  * another, their order rotated between repetitions. One JSON line per phase on stdout and in the results file;
  * bench/operator/report.py makes the tables and plot.
  *
- * <p>Usage: OperatorScaleBench results.jsonl reps n1,n2,... label=classpath...
- * System properties: bench.controllerManager (binary), bench.jvmFlags (the operator's, space-separated),
+ * <p>Usage: OperatorScaleBench results.jsonl reps n1,n2,... label=source-tree...
+ * System properties: bench.controllerManager (binary),
  * bench.timeoutSeconds (per phase), bench.rssLimitMiB (the chart's memory limit), bench.jfrDir (record JFR).
  */
 public final class OperatorScaleBench {
@@ -98,18 +98,26 @@ public final class OperatorScaleBench {
     }
   }
 
-  static void withOperator(ScaleCluster cluster, int n, String classpath, Path dir, Map<String, Object> phase)
+  /** @param tree the source tree whose operator runs (bench/operator/run.sh built it and wrote how to start it) */
+  static void withOperator(ScaleCluster cluster, int n, String tree, Path dir, Map<String, Object> phase)
       throws Exception {
     KubernetesClient client = cluster.client;
-    List<String> flags = new ArrayList<>(List.of(System.getProperty("bench.jvmFlags").trim().split("\\s+")));
+    List<String> launch = Files.readAllLines(Path.of(tree, "operator/target/bench-launch.txt"));
+    String classpath = launch.get(0);
+    List<String> flags = new ArrayList<>(List.of(launch.get(1).trim().split("\\s+")));
+    Map<String, String> environment = new LinkedHashMap<>();
+    for (String kv : launch.size() > 2 ? launch.get(2).trim().split("\\s+") : new String[0]) {
+      if (kv.contains("=")) environment.put(kv.split("=", 2)[0], kv.split("=", 2)[1]);
+    }
     String jfr = System.getProperty("bench.jfrDir", "");
     if (!jfr.isEmpty()) {
       flags.add("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename="
           + Path.of(jfr).resolve(phase.get("variant") + "-n" + n + "-rep" + phase.get("rep") + ".jfr"));
     }
     phase.put("jvmFlags", String.join(" ", flags));
+    phase.put("environment", environment);
     namespace(client, "bench");
-    try (OperatorProcess op = new OperatorProcess(flags, classpath, cluster.kubeconfig, dir.resolve("operator.log"));
+    try (OperatorProcess op = new OperatorProcess(flags, environment, classpath, cluster.kubeconfig, dir.resolve("operator.log"));
          Convergence seen = new Convergence(client, "bench")) {
       op.awaitReady(120_000);
       phase.put("idleRssMiB", op.rssKiB() / 1024);
@@ -135,11 +143,15 @@ public final class OperatorScaleBench {
       phase.put("peakRssMiB", Math.max(peak[0], op.peakRssKiB()) / 1024);
       long limit = Long.getLong("bench.rssLimitMiB", 512);
       phase.put("overMemoryLimit", Math.max(peak[0], op.peakRssKiB()) / 1024 > limit);
-      Map<String, Double> requests = op.sumBy(REQUESTS, "verb");
-      requestsBefore.forEach((verb, c) -> requests.merge(verb, -c, Double::sum));
-      phase.put("requestsByVerb", requests);
-      phase.put("writeRequestsByResource", writesByResource(op));
-      phase.put("reconciles", op.sumBy("procgroup_reconciliations_total", "").getOrDefault("", 0.0));
+      try {
+        Map<String, Double> requests = op.sumBy(REQUESTS, "verb");
+        requestsBefore.forEach((verb, c) -> requests.merge(verb, -c, Double::sum));
+        phase.put("requestsByVerb", requests);
+        phase.put("writeRequestsByResource", writesByResource(op));
+        phase.put("reconciles", op.sumBy("procgroup_reconciliations_total", "").getOrDefault("", 0.0));
+      } catch (java.io.IOException e) { // an operator too busy (collecting garbage) to answer within 10 s
+        phase.put("metricsError", String.valueOf(e));
+      }
       List<String> names = new ArrayList<>();
       for (int i = 0; i < n; i++) names.add(name(i));
       phase.put("hopMs", percentiles(seen.hops(names, PROCESSES)));
