@@ -31,7 +31,6 @@ import java.util.concurrent.Future;
  * bench.timeoutSeconds (per phase), bench.rssLimitMiB (the chart's memory limit), bench.jfrDir (record JFR).
  */
 public final class OperatorScaleBench {
-  static final Path CRD = Path.of("../crds/procgroups.procgroup.dev-v1.yml");
   /** Orders 0, 1, 2: two "order k Ready → order k+1 created" hops per group. */
   static final List<String> PROCESSES = List.of("agent", "web", "worker");
   static final int CLIENT_THREADS = 16;
@@ -57,8 +56,7 @@ public final class OperatorScaleBench {
           phase.put("groups", n);
           phase.put("rep", rep);
           phase.put("loadBefore", loadAverage());
-          try (ScaleCluster cluster = new ScaleCluster(Path.of(System.getProperty("bench.controllerManager")), CRD,
-              dir)) {
+          try (ScaleCluster cluster = new ScaleCluster(Path.of(System.getProperty("bench.controllerManager")), dir)) {
             if (variant.equals("direct")) direct(cluster, n, phase);
             else withOperator(cluster, n, operators.get(variant), dir, phase);
           } catch (Exception e) {

@@ -4,7 +4,7 @@ import io.fabric8.kubeapitest.KubeAPIServer;
 import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
 import dev.procgroup.operator.sequencing.ObservedProcess;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import dev.procgroup.operator.api.TestCluster;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.Config;
@@ -32,7 +32,7 @@ final class ScaleCluster implements AutoCloseable {
   private final Process controllerManager;
   private final KubeletStandIn kubelet;
 
-  ScaleCluster(Path controllerManagerBinary, Path crd, Path logDir) throws IOException, InterruptedException {
+  ScaleCluster(Path controllerManagerBinary, Path logDir) throws IOException, InterruptedException {
     api = new KubeAPIServer(KubeAPIServerConfigBuilder.anAPIServerConfig().withOfflineMode(true)
         .withUpdateKubeConfig(false).withStartupTimeout(120_000)
         .withApiServerFlag("--max-requests-inflight", "800")
@@ -45,13 +45,7 @@ final class ScaleCluster implements AutoCloseable {
     config.setMaxConcurrentRequests(64);
     config.setMaxConcurrentRequestsPerHost(64);
     client = new KubernetesClientBuilder().withConfig(config).build();
-    CustomResourceDefinition definition = client.apiextensions().v1().customResourceDefinitions()
-        .load(Files.newInputStream(crd)).item();
-    client.resource(definition).serverSideApply();
-    client.apiextensions().v1().customResourceDefinitions().withName(definition.getMetadata().getName())
-        .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions() != null
-            && c.getStatus().getConditions().stream()
-                .anyMatch(x -> "Established".equals(x.getType()) && "True".equals(x.getStatus())), 30, TimeUnit.SECONDS);
+    TestCluster.installCrd(client);
     List<String> cmd = new java.util.ArrayList<>(List.of(controllerManagerBinary.toString(),
         "--kubeconfig=" + kubeconfig));
     cmd.addAll(CONTROLLER_MANAGER_FLAGS);
