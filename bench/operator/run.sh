@@ -54,7 +54,7 @@ if [[ ${BENCH_JFR:-0} == 1 ]]; then jfr=$out.jfr; mkdir -p "$jfr"; fi
   echo "commit: $(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet || echo ' (uncommitted changes)')"
   echo "operators: ${operators[*]%%=*}"
   for o in "${operators[@]}"; do
-    echo "${o%%=*}: JVM flags $(sed -n 2p "${o#*=}/operator/target/bench-launch.txt")environment $(sed -n 3p "${o#*=}/operator/target/bench-launch.txt")"
+    echo "${o%%=*}: JVM flags $(sed -n 2p "${o#*=}/operator/target/bench-launch.txt"); environment $(sed -n 3p "${o#*=}/operator/target/bench-launch.txt")"
   done
   echo "started: $(date -u +%FT%TZ)"
 } > "$out.meta"
