@@ -88,13 +88,17 @@ def main(prefix):
         print("matplotlib missing: no plot (pip install matplotlib)", file=sys.stderr)
         return
     fig, (a, b) = plt.subplots(1, 2, figsize=(11, 4))
-    for variant in sorted({r["variant"] for r in summary}):
+    for i, variant in enumerate(sorted({r["variant"] for r in summary})):
+        colour = f"C{i}"  # one colour per variant in both panels
         rows = [r for r in summary if r["variant"] == variant and r["convergeSeconds"]]
-        a.plot([r["groups"] for r in rows], [r["convergeSeconds"]["median"] for r in rows], marker="o", label=variant)
+        a.plot([r["groups"] for r in rows], [r["convergeSeconds"]["median"] for r in rows], marker="o",
+               color=colour, label=variant)
         rows = [r for r in summary if r["variant"] == variant and r["peakRssMiB"]]
         if rows:
-            b.plot([r["groups"] for r in rows], [r["peakRssMiB"]["median"] for r in rows], marker="o", label=variant)
-    a.set(xlabel="groups (3 processes each)", ylabel="seconds to converge", title="convergence")
+            b.plot([r["groups"] for r in rows], [r["peakRssMiB"]["median"] for r in rows], marker="o",
+                   color=colour, label=variant)
+    a.set(xlabel="groups (3 processes each)", ylabel="seconds to converge",
+          title="convergence (a missing point: not converged in time)")
     b.axhline(512, color="red", linestyle="--", label="chart limit 512Mi")
     b.axhline(256, color="grey", linestyle=":", label="target 256 MiB")
     b.set(xlabel="groups (3 processes each)", ylabel="operator RSS peak, MiB", title="operator memory")
