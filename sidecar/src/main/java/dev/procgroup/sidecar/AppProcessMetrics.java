@@ -23,7 +23,7 @@ final class AppProcessMetrics {
    * would leave the sum with them, the counter would go down, and Prometheus' rate() (and kubectl pg) would read
    * a reset. What an exited process used after the last scrape that saw it is not known, so it is not counted.
    */
-  private double exitedUser, exitedSystem;
+  private long exitedUserTicks, exitedSystemTicks;
   private long exitedVoluntary, exitedInvoluntary;
   private Map<Long, ProcStats> lastSeen = new HashMap<>();
 
@@ -71,6 +71,10 @@ final class AppProcessMetrics {
     return out;
   }
 
+  private static long ticks(double seconds) {
+    return Math.round(seconds * ProcStats.CLOCK_TICKS);
+  }
+
   /** Adds the counters of the processes seen last time and gone now (or whose pid now names a newer process). */
   private void accountExited(List<ProcStats> procs) {
     Map<Long, ProcStats> now = new HashMap<>();
@@ -78,8 +82,8 @@ final class AppProcessMetrics {
     for (ProcStats before : lastSeen.values()) {
       ProcStats same = now.get(before.pid());
       if (same != null && same.startTimeSeconds() == before.startTimeSeconds()) continue;
-      exitedUser += before.userSeconds();
-      exitedSystem += before.systemSeconds();
+      exitedUserTicks += ticks(before.userSeconds());
+      exitedSystemTicks += ticks(before.systemSeconds());
       exitedVoluntary += before.voluntaryCtxSwitches();
       exitedInvoluntary += before.involuntaryCtxSwitches();
     }
@@ -90,12 +94,15 @@ final class AppProcessMetrics {
     if (!enabled) return;
     List<ProcStats> procs = appProcesses();
     accountExited(procs);
-    double user = exitedUser, system = exitedSystem, start = Double.MAX_VALUE;
+    // summed in clock ticks, exact: a sum of doubles in another order can come out a rounding error lower (1.52, then
+    // 1.5199999999999998), which a counter must never be
+    long userTicks = exitedUserTicks, systemTicks = exitedSystemTicks;
+    double start = Double.MAX_VALUE;
     long rss = 0, vsz = 0, threads = 0, fds = 0, maxFds = 0, vol = exitedVoluntary, invol = exitedInvoluntary;
     boolean fdsReadable = true;
     for (ProcStats s : procs) {
-      user += s.userSeconds();
-      system += s.systemSeconds();
+      userTicks += ticks(s.userSeconds());
+      systemTicks += ticks(s.systemSeconds());
       start = Math.min(start, s.startTimeSeconds());
       rss += s.rssBytes();
       vsz += s.virtualBytes();
@@ -105,6 +112,7 @@ final class AppProcessMetrics {
       vol += s.voluntaryCtxSwitches();
       invol += s.involuntaryCtxSwitches();
     }
+    double user = userTicks / ProcStats.CLOCK_TICKS, system = systemTicks / ProcStats.CLOCK_TICKS;
     double now = System.currentTimeMillis() / 1000.0;
     gauge(sb, "procgroup_app_up", "1 when at least one app process is running in the pod.", procs.isEmpty() ? 0 : 1);
     gauge(sb, "procgroup_app_processes", "App processes found in the shared PID namespace.", procs.size());
