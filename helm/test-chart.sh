@@ -101,6 +101,7 @@ render kube129 --kube-version 1.29.0
 render noidentity --set identity.enabled=false
 render identity-ca --set identity.ca.existingSecret=my-ca --set identity.port=9443
 render identity-ns --set 'watchNamespaces={team-a}'
+render tracing --set tracing.otlpEndpoint=http://otel-collector.observability:4318
 
 # ------------------------------------------------------------------ defaults
 check "defaults: objects rendered (SA, Deployment, ClusterRole+Binding, Service, identity CA Secret)" kinds defaults \
@@ -184,6 +185,9 @@ check "rbac.create=false: no RBAC objects" kinds norbac absent=ClusterRole,Clust
 check "kube-version 1.29: renders" kinds kube129 present=Deployment
 
 # ------------------------------------------------------------------ rejected values (schema and template checks)
+check "tracing: the sidecars' OTLP endpoint goes to the operator" env tracing \
+  PROCGROUP_SIDECAR_OTLP_ENDPOINT=http://otel-collector.observability:4318
+reject "schema rejects a tracing endpoint that is no http(s) URL" "otlpEndpoint" --set tracing.otlpEndpoint=grpc://c:4317
 reject "schema rejects replicas: -1" "replicas" --set replicas=-1
 reject "schema rejects replicas: \"two\"" "replicas" --set-string replicas=two
 reject "schema rejects an unknown top-level key" "additional" --set bogus=1

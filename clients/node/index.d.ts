@@ -15,6 +15,19 @@ export interface ProxyOptions {
   pod?: string;
 }
 
+/** A W3C trace context (https://www.w3.org/TR/trace-context/): what a hub call carries and a served method runs in. */
+export interface TraceContext {
+  /** `00-<32 hex trace id>-<16 hex parent span id>-<2 hex flags>`. */
+  traceparent: string;
+  /** Vendors' entries, forwarded as given (the sidecar refuses more than 512 characters or 32 entries). */
+  tracestate?: string;
+}
+
+/** ProxyOptions for one `invoke`/`invokeAll`, which may name its trace context instead of the active one. */
+export interface InvokeOptions extends ProxyOptions {
+  traceContext?: TraceContext;
+}
+
 export interface HubOptions {
   /** The sidecar; default PROCGROUP_HUB_URL or http://127.0.0.1:7070. */
   url?: string;
@@ -182,9 +195,9 @@ export class Hub extends EventEmitter {
   getProxy<T = any>(name: ObjectDescription, options?: ProxyOptions): PendingProxy<T>;
   getConsumer<T = any>(name: ObjectDescription, options?: ProxyOptions): ObjectConsumer<T>;
   getHubClient(): SelectorClient;
-  invoke<R = any>(object: ObjectDescription, method: string, args?: unknown[], options?: ProxyOptions): Promise<R>;
+  invoke<R = any>(object: ObjectDescription, method: string, args?: unknown[], options?: InvokeOptions): Promise<R>;
   /** Every provider's answer: `Procgroup-Fanout: all`. */
-  invokeAll<R = any>(object: ObjectDescription, method: string, args?: unknown[], options?: ProxyOptions):
+  invokeAll<R = any>(object: ObjectDescription, method: string, args?: unknown[], options?: InvokeOptions):
     Promise<({pod: string; process: string; result: R; error?: undefined} | {pod: string; process: string; error: HubError})[]>;
   describe(object: ObjectDescription): Promise<ObjectInfo>;
   listObjects(): Promise<ObjectInfo[]>;
@@ -209,13 +222,17 @@ export function publishObject(name: ObjectDescription, impl: object | (new () =>
 export function unpublish(name: ObjectDescription): Promise<void>;
 export function getProxy<T = any>(name: ObjectDescription, options?: ProxyOptions): PendingProxy<T>;
 export function getConsumer<T = any>(name: ObjectDescription, options?: ProxyOptions): ObjectConsumer<T>;
-export function invoke<R = any>(object: ObjectDescription, method: string, args?: unknown[], options?: ProxyOptions): Promise<R>;
+export function invoke<R = any>(object: ObjectDescription, method: string, args?: unknown[], options?: InvokeOptions): Promise<R>;
 export function subscribe<T = any>(event: string, handler: EventHandler<T>): Promise<void>;
 export function unsubscribe(event: string, handler?: EventHandler): Promise<void>;
 export function broadcast(event: string, data?: unknown): Promise<number>;
 export function context(): Promise<Context>;
 /** Closes the default hub; the next call creates a fresh one. */
 export function close(): Promise<void>;
+/** The trace context active here (AsyncLocalStorage): a served method's, or withTraceContext's; null outside any. */
+export function getTraceContext(): TraceContext | null;
+/** Runs `fn` with `ctx` active (null: none); every hub call made inside, however deep, carries it. */
+export function withTraceContext<R>(ctx: TraceContext | null, fn: () => R): R;
 export function objectId(desc: ObjectDescription): string;
 /** PROCGROUP_GROUP (Pandora's appName). */
 export const appName: string | undefined;

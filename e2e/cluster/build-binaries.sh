@@ -7,6 +7,8 @@
 #   $PROCGROUP_CACHE/metrics-server/$METRICS_SERVER_VERSION/bin/metrics-server
 #   $PROCGROUP_CACHE/kube-router/$KUBE_ROUTER_VERSION/bin/kube-router
 #   $PROCGROUP_CACHE/prometheus/$PROMETHEUS_VERSION/bin/prometheus (Kubernetes service discovery only; the e2e suite)
+#   $PROCGROUP_CACHE/otelcol/$OTELCOL_VERSION/bin/procgroup-otelcol (an OpenTelemetry Collector: OTLP receiver + file
+#     exporter, e2e/cluster/otelcol; the e2e suite's span sink)
 #   $PROCGROUP_CACHE/dapr/$DAPR_VERSION/bin/daprd (target `dapr` only: the hub benchmark's peer, not the cluster's)
 # and lays out kube-apiserver/etcd/kubectl where fabric8 kube-api-test looks for them offline
 # (~/.kubeapitest/k8s/<version>-linux-amd64). A cache entry is complete only once its .done stamp exists,
@@ -18,7 +20,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=versions.env
 source "$here/versions.env"
-only=${1:-all}   # all | apiserver (just what the API tests need: kube-apiserver, kubectl, etcd) | prometheus | dapr
+only=${1:-all}   # all | apiserver (just what the API tests need: kube-apiserver, kubectl, etcd) | prometheus | otelcol | dapr
 
 log() { printf '[build-binaries %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 
@@ -131,6 +133,20 @@ build_prometheus() {
     "-X github.com/prometheus/common/version.Version=$PROMETHEUS_VERSION" remove_all_sd,enable_kubernetes_sd
 }
 
+# The OpenTelemetry Collector the e2e suite sends spans to (TracingE2E): the collector's own build is a module with
+# replace directives (not `go install`able), so e2e/cluster/otelcol is a wrapper module with just the components the
+# suite needs, its versions pinned in its committed go.mod/go.sum (OTELCOL_VERSION names the collector release).
+build_otelcol() {
+  local out=$PROCGROUP_CACHE/otelcol/$OTELCOL_VERSION/bin src=$here/otelcol
+  [[ -x $out/procgroup-otelcol && -e $out/.done ]] && { log "otelcol $OTELCOL_VERSION: cached"; return; }
+  grep -q "go.opentelemetry.io/collector/otelcol $OTELCOL_VERSION\$" "$src/go.mod" \
+    || { log "e2e/cluster/otelcol/go.mod does not require otelcol $OTELCOL_VERSION (versions.env)"; return 1; }
+  log "otelcol $OTELCOL_VERSION: building"
+  mkdir -p "$out"
+  (cd "$src" && nice go build -mod=readonly -trimpath -ldflags "-s -w" -o "$out/procgroup-otelcol" .)
+  touch "$out/.done"
+}
+
 # Dapr's sidecar for the hub benchmark (bench/hub/run.sh asks for it; no test needs it, so `all` leaves it out: it
 # is the largest build here). Like Kubernetes, dapr/dapr's go.mod has replace directives, so a wrapper module
 # requires it and carries the replaces over; the components are Dapr's release flavour (`allcomponents`, its
@@ -177,6 +193,7 @@ link_kube_api_test() {
 
 start=$SECONDS
 if [[ $only == dapr ]]; then build_dapr; log "done in $((SECONDS - start))s"; exit 0; fi
+if [[ $only == otelcol ]]; then build_otelcol; log "done in $((SECONDS - start))s"; exit 0; fi
 build_etcd
 case $only in
   apiserver) build_k8s kube-apiserver kubectl ;;
@@ -186,9 +203,10 @@ case $only in
        # Its Makefile stamps the version (kube-router --version, and the log line it starts with).
        build_go_tool kube-router "$KUBE_ROUTER_VERSION" github.com/cloudnativelabs/kube-router/v2/cmd/kube-router \
          "-X github.com/cloudnativelabs/kube-router/v2/pkg/version.Version=$KUBE_ROUTER_VERSION -X github.com/cloudnativelabs/kube-router/v2/pkg/version.BuildDate=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
-       build_prometheus ;;
+       build_prometheus
+       build_otelcol ;;
   prometheus) build_prometheus ;;
-  *) echo "usage: $0 [all|apiserver|prometheus|dapr]" >&2; exit 2 ;;
+  *) echo "usage: $0 [all|apiserver|prometheus|otelcol|dapr]" >&2; exit 2 ;;
 esac
 link_kube_api_test
 log "done in $((SECONDS - start))s"

@@ -318,6 +318,8 @@ def check_deployment(docs, args):
     for k, v in SIDECAR_ENV_DEFAULTS.items():
         need(env.get(k) == v, f"{k}={env.get(k)!r}, expected {v!r}")
     # the image carries the JVM flags (heap = a share of the memory limit); the chart adds none by default
+    # span export is off unless tracing.otlpEndpoint is set
+    need("PROCGROUP_SIDECAR_OTLP_ENDPOINT" not in env, f"OTLP endpoint set by default: {env.get('PROCGROUP_SIDECAR_OTLP_ENDPOINT')!r}")
     need("JAVA_TOOL_OPTIONS" not in env, f"JAVA_TOOL_OPTIONS set by default: {env.get('JAVA_TOOL_OPTIONS')!r}")
     need(all(isinstance(v, (str, dict)) for v in env.values()), "env values must be strings")
     res = c.get("resources") or {}

@@ -8,6 +8,7 @@ const {Publisher} = require('./publisher');
 const {Events} = require('./events');
 const {ObjectConsumer, lazyProxy, objectId} = require('./proxy');
 const {SelectorClient} = require('./selector-client');
+const {addTraceHeaders} = require('./trace');
 
 const DEFAULT_URL = 'http://127.0.0.1:7070';
 // The sidecar answers 504 itself at the deadline; the client waits this much longer before giving up
@@ -27,6 +28,7 @@ function callHeaders(options) {
   if (timeout !== undefined) headers[HEADERS.timeout] = String(timeout);
   if (options && options.process) headers[HEADERS.process] = String(options.process);
   if (options && options.pod) headers[HEADERS.pod] = String(options.pod);
+  addTraceHeaders(headers, options);
   return {headers, clientTimeoutMs: (timeout || LIMITS.defaultTimeoutMs) + CLIENT_GRACE_MS};
 }
 

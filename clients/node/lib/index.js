@@ -10,6 +10,7 @@
  */
 const {Hub, objectId} = require('./hub');
 const {HubError} = require('./errors');
+const {getTraceContext, withTraceContext} = require('./trace');
 
 let defaultHub = null;
 
@@ -36,6 +37,9 @@ module.exports = {
   unsubscribe: (event, handler) => getHub().unsubscribe(event, handler),
   broadcast: (event, data) => getHub().broadcast(event, data),
   context: () => getHub().context(),
+  /** The W3C trace context active here ({traceparent, tracestate}) or null; see README "Tracing". */
+  getTraceContext,
+  withTraceContext,
   /** Closes the default hub; the next call creates a fresh one. */
   close: async () => {
     const hub = defaultHub;

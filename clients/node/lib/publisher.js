@@ -3,6 +3,7 @@
 const {NAMES, PANDORA} = require('./rules');
 const {toWireError} = require('./errors');
 const {Transport} = require('./transport');
+const trace = require('./trace');
 
 // Pandora's introspection skips these: the proxy has its own subscribe/unsubscribe (object events), and a method
 // called 'then' would make every awaited proxy call it.
@@ -85,10 +86,13 @@ class Publisher {
     await this.transport.sendAndAwait({op: 'unpublish', object: id}, `unpublished:${id}`);
   }
 
-  async _onInvoke(ws, {id, object, method, args}) {
+  async _onInvoke(ws, frame) {
+    const {id, object, method, args} = frame;
     let reply;
     try {
-      const result = await this._call(object, method, Array.isArray(args) ? args : []);
+      // The method runs in the context the frame carried (or none: not the context of whatever ran before).
+      const result = await trace.storage.run(trace.fromFrame(frame),
+        () => this._call(object, method, Array.isArray(args) ? args : []));
       reply = JSON.stringify({op: 'result', id, result: result === undefined ? null : result});
       const size = Buffer.byteLength(reply);
       if (size > this.maxFrameBytes) {

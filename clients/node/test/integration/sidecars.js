@@ -21,6 +21,7 @@ class Sidecar {
     this.peerAddress = `127.0.0.1:${this.peerPort}`;
     this.peers = [];
     this.log = '';
+    this.env = {}; // extra sidecar settings (PROCGROUP_OTLP_ENDPOINT, ...)
   }
 
   static async create(pod, process = 'proc') {
@@ -52,6 +53,7 @@ class Sidecar {
         PROCGROUP_STATIC_PEERS: this.peers.map((p) => `${p.pod}=${p.peerAddress}`).join(','),
         // spec.services as the operator passes it: the tests' one declared service belongs to process background.
         PROCGROUP_DECLARED_SERVICES: DECLARED_SERVICES,
+        ...this.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -93,12 +95,14 @@ class Sidecar {
   }
 }
 
-/** Two sidecars of one group that know each other as static peers. */
-async function pair() {
+/** Two sidecars of one group that know each other as static peers; `env` is added to both sidecars' environment. */
+async function pair(env = {}) {
   const a = await Sidecar.create('pod-a', 'background');
   const b = await Sidecar.create('pod-b', 'web');
   a.peers = [b];
   b.peers = [a];
+  a.env = env;
+  b.env = env;
   // If one does not come up, the other is stopped too: a sidecar left running keeps the test process alive.
   const started = await Promise.allSettled([a.start(), b.start()].map((p, i) => p.then(() => [a, b][i].awaitPeers())));
   const failed = started.find((r) => r.status === 'rejected');

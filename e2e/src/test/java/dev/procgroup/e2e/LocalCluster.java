@@ -35,6 +35,8 @@ final class LocalCluster {
   final String helm;
   /** Prometheus with Kubernetes service discovery (e2e/cluster/build-binaries.sh prometheus; Debian's has none). */
   final String prometheus;
+  /** The OpenTelemetry Collector of TracingE2E (e2e/cluster/build-binaries.sh otelcol). */
+  final String otelcol;
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   record Result(int exitCode, String out) {}
@@ -52,6 +54,7 @@ final class LocalCluster {
     kubectl = cache + "/k8s/" + versions.get("K8S_VERSION") + "/bin/kubectl";
     helm = cache + "/helm/" + versions.get("HELM_VERSION") + "/bin/helm";
     prometheus = cache + "/prometheus/" + versions.get("PROMETHEUS_VERSION") + "/bin/prometheus";
+    otelcol = cache + "/otelcol/" + versions.get("OTELCOL_VERSION") + "/bin/procgroup-otelcol";
   }
 
   static synchronized LocalCluster get() throws IOException {

@@ -60,19 +60,26 @@ public record OperatorConfig(
   /**
    * How the hub sidecar is injected into process pods. {@code identity}: peer mTLS with certificates from the
    * operator's issuer (sidecar/SECURITY.md); null: the group's bearer token on a plaintext peer port.
+   * {@code otlpEndpoint}: where the sidecars send their spans (OTLP/HTTP, the chart's {@code tracing.otlpEndpoint});
+   * null: no spans, the trace context is only forwarded.
    */
   public record SidecarConfig(boolean enabled, String image, String cpuRequest, String cpuLimit,
       String memoryRequest, String memoryLimit, int hubPort, int peerPort, int metricsPort,
-      SidecarIdentity identity) {
+      SidecarIdentity identity, String otlpEndpoint) {
 
     public SidecarConfig(boolean enabled, String image, String cpuRequest, String cpuLimit, String memoryRequest,
         String memoryLimit, int hubPort, int peerPort, int metricsPort) {
-      this(enabled, image, cpuRequest, cpuLimit, memoryRequest, memoryLimit, hubPort, peerPort, metricsPort, null);
+      this(enabled, image, cpuRequest, cpuLimit, memoryRequest, memoryLimit, hubPort, peerPort, metricsPort, null, null);
     }
 
     public SidecarConfig withIdentity(SidecarIdentity id) {
       return new SidecarConfig(enabled, image, cpuRequest, cpuLimit, memoryRequest, memoryLimit, hubPort, peerPort,
-          metricsPort, id);
+          metricsPort, id, otlpEndpoint);
+    }
+
+    public SidecarConfig withOtlpEndpoint(String endpoint) {
+      return new SidecarConfig(enabled, image, cpuRequest, cpuLimit, memoryRequest, memoryLimit, hubPort, peerPort,
+          metricsPort, identity, endpoint);
     }
 
     public static SidecarConfig defaults() {
@@ -82,7 +89,7 @@ public record OperatorConfig(
 
     public SidecarConfig disabled() {
       return new SidecarConfig(false, image, cpuRequest, cpuLimit, memoryRequest, memoryLimit, hubPort, peerPort,
-          metricsPort, identity);
+          metricsPort, identity, otlpEndpoint);
     }
   }
 
@@ -101,7 +108,8 @@ public record OperatorConfig(
         blankToNull(env.getOrDefault("PROCGROUP_SIDECAR_MEMORY_LIMIT", d.memoryLimit())),
         integer(env, "PROCGROUP_SIDECAR_HUB_PORT", d.hubPort()),
         integer(env, "PROCGROUP_SIDECAR_PEER_PORT", d.peerPort()),
-        integer(env, "PROCGROUP_SIDECAR_METRICS_PORT", d.metricsPort()));
+        integer(env, "PROCGROUP_SIDECAR_METRICS_PORT", d.metricsPort()))
+        .withOtlpEndpoint(blankToNull(env.getOrDefault("PROCGROUP_SIDECAR_OTLP_ENDPOINT", "")));
     IdentitySettings identity = IdentitySettings.fromEnvironment(env);
     if (identity != null) sidecar = sidecar.withIdentity(identity.forSidecars());
     Set<String> namespaces = list(env.getOrDefault("PROCGROUP_WATCH_NAMESPACES", ""));

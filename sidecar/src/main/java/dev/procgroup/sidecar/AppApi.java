@@ -79,10 +79,15 @@ final class AppApi {
     ProviderSelector.Pin pin = new ProviderSelector.Pin(header(req, "Procgroup-Process", Names.PROCESS),
         header(req, "Procgroup-Pod", Names.POD));
     boolean fanout = fanout(req.getHeader(FANOUT_HEADER));
+    TraceContext trace = TraceContext.fromHeaders(req.getHeader(TraceContext.TRACEPARENT),
+        req.getHeader(TraceContext.TRACESTATE));
+    Tracing.Span span = hub.tracing.start(Tracing.CLIENT, trace, object, method, null);
+    if (span != null) req.response().putHeader(TraceContext.TRACERESPONSE, span.traceresponse());
     HttpSupport.readBody(req, config.maxBodyBytes, config.limits.tooLargeDrainBytes())
         .map(AppApi::argsArray)
-        .compose(args -> fanout ? hub.invokeAll(object, method, args, timeoutMs, pin)
-            : hub.invoke(object, method, args, timeoutMs, pin))
+        .onFailure(t -> hub.tracing.end(span, "none", "bad_request"))
+        .compose(args -> fanout ? hub.invokeAll(object, method, args, timeoutMs, pin, trace, span)
+            : hub.invoke(object, method, args, timeoutMs, pin, trace, span))
         .onSuccess(body -> HttpSupport.json(req.response(), 200, body))
         .onFailure(t -> {
           Throwable cause = t instanceof HttpSupport.ClosingError c ? c.error : t;

@@ -36,6 +36,8 @@ final class Hub implements LocalHub.Listener, Discovery.Listener {
   private final JsonObject from;
   private long revision = System.currentTimeMillis() * 1000;
   private boolean synced;
+  /** Spans of the calls through this sidecar; {@link Tracing#OFF} unless an OTLP endpoint is set (Sidecar). */
+  Tracing tracing = Tracing.OFF;
 
   Hub(SidecarConfig config, LocalHub local, HubMetrics metrics, PeerTransport transport, Timers timers) {
     this.config = config;
@@ -52,35 +54,55 @@ final class Hub implements LocalHub.Listener, Discovery.Listener {
 
   /** An app's call: any provider in the group (within {@code pin}, null for any). Succeeds with {@code {"result":...}}. */
   Future<Buffer> invoke(String object, String method, Buffer args, long timeoutMs, ProviderSelector.Pin pin) {
+    return invoke(object, method, args, timeoutMs, pin, null, null);
+  }
+
+  /**
+   * As above, the caller's trace context {@code trace} (null: none) handed on to the provider, or {@code span}'s
+   * when this sidecar records the call (ended here, with the route, the provider's pod and the outcome).
+   */
+  Future<Buffer> invoke(String object, String method, Buffer args, long timeoutMs, ProviderSelector.Pin pin,
+                        TraceContext trace, Tracing.Span span) {
     long start = System.nanoTime();
+    TraceContext forward = Tracing.forward(span, trace);
     ProviderSelector.Choice choice;
     try {
       choice = selector.select(object, method, pin == null ? ProviderSelector.Pin.NONE : pin, config.process,
           config.podName, local.providersOf(object), peers.values());
     } catch (HubError e) {
       metrics.call(object, method, "none", e.outcome(), seconds(start));
+      tracing.end(span, "none", e.outcome());
       return Future.failedFuture(e);
     }
     Future<Buffer> answer;
     String route;
     if (choice instanceof ProviderSelector.Local l) {
       route = "local";
-      answer = invokeLocal(l.connection(), object, method, args, timeoutMs, "local");
+      if (span != null) span.peerPod = config.podName;
+      answer = invokeLocal(l.connection(), object, method, args, timeoutMs, "local", forward);
     } else {
       route = "remote";
-      answer = invokeRemote(((ProviderSelector.Remote) choice).peer(), object, method, args, timeoutMs, false);
+      Peer peer = ((ProviderSelector.Remote) choice).peer();
+      if (span != null) span.peerPod = peer.pod;
+      answer = invokeRemote(peer, object, method, args, timeoutMs, false, forward);
     }
-    return answer.andThen(ar -> metrics.call(object, method, route,
-        ar.succeeded() ? "ok" : outcome(ar.cause()), seconds(start)));
+    return answer.andThen(ar -> {
+      String outcome = ar.succeeded() ? "ok" : outcome(ar.cause());
+      metrics.call(object, method, route, outcome, seconds(start));
+      tracing.end(span, route, outcome);
+    });
   }
 
   /** A peer's call: only this pod's publishers may serve it. */
-  Future<Buffer> invokeFromPeer(String object, String method, Buffer args, long timeoutMs) {
+  Future<Buffer> invokeFromPeer(String object, String method, Buffer args, long timeoutMs, TraceContext trace,
+                                Tracing.Span span) {
     try {
       ProviderSelector.Choice choice = selector.select(object, method, null, config.process,
           local.providersOf(object), List.of());
-      return invokeLocal(((ProviderSelector.Local) choice).connection(), object, method, args, timeoutMs, "peer");
+      return invokeLocal(((ProviderSelector.Local) choice).connection(), object, method, args, timeoutMs, "peer",
+          Tracing.forward(span, trace)).andThen(ar -> tracing.end(span, "peer", ar.succeeded() ? "ok" : outcome(ar.cause())));
     } catch (HubError e) {
+      tracing.end(span, "peer", e.outcome());
       return Future.failedFuture(e);
     }
   }
@@ -91,19 +113,28 @@ final class Hub implements LocalHub.Listener, Discovery.Listener {
    * reply per provider, failures included; fails only when there is no provider at all.
    */
   Future<Buffer> invokeAll(String object, String method, Buffer args, long timeoutMs, ProviderSelector.Pin pin) {
+    return invokeAll(object, method, args, timeoutMs, pin, null, null);
+  }
+
+  /** As above, with the trace context as {@link #invoke(String, String, Buffer, long, ProviderSelector.Pin,
+   * TraceContext, Tracing.Span)}: every provider's hop is a child of the one span. */
+  Future<Buffer> invokeAll(String object, String method, Buffer args, long timeoutMs, ProviderSelector.Pin pin,
+                           TraceContext trace, Tracing.Span span) {
     long start = System.nanoTime();
+    TraceContext forward = Tracing.forward(span, trace);
     ProviderSelector.Candidates all;
     try {
       all = selector.selectAll(object, method, pin, config.process, config.podName, local.providersOf(object),
           peers.values());
     } catch (HubError e) {
       metrics.call(object, method, "none", e.outcome(), seconds(start));
+      tracing.end(span, "none", e.outcome());
       return Future.failedFuture(e);
     }
     List<Future<JsonArray>> parts = new ArrayList<>();
-    parts.add(invokeAllLocal(all.locals(), object, method, args, timeoutMs, "local"));
+    parts.add(invokeAllLocal(all.locals(), object, method, args, timeoutMs, "local", forward));
     for (Peer p : all.peers()) {
-      parts.add(invokeRemote(p, object, method, args, timeoutMs, true)
+      parts.add(invokeRemote(p, object, method, args, timeoutMs, true, forward)
           .map(body -> new JsonObject(body).getJsonArray("replies", new JsonArray()))
           .otherwise(t -> new JsonArray().add(reply(p.pod, p.process, t))));
     }
@@ -111,27 +142,31 @@ final class Hub implements LocalHub.Listener, Discovery.Listener {
       JsonArray replies = new JsonArray();
       for (Future<JsonArray> f : parts) replies.addAll(f.result());
       metrics.call(object, method, "fanout", "ok", seconds(start));
+      tracing.end(span, "fanout", "ok");
       return Future.succeededFuture(new JsonObject().put("replies", replies).toBuffer());
     });
   }
 
   /** A peer's fan-out call: each of this pod's publishers of the object and method. */
-  Future<Buffer> invokeAllFromPeer(String object, String method, Buffer args, long timeoutMs) {
+  Future<Buffer> invokeAllFromPeer(String object, String method, Buffer args, long timeoutMs, TraceContext trace,
+                                   Tracing.Span span) {
     try {
       ProviderSelector.Candidates all = selector.selectAll(object, method, ProviderSelector.Pin.NONE, config.process,
           config.podName, local.providersOf(object), List.of());
-      return invokeAllLocal(all.locals(), object, method, args, timeoutMs, "peer")
-          .map(replies -> new JsonObject().put("replies", replies).toBuffer());
+      return invokeAllLocal(all.locals(), object, method, args, timeoutMs, "peer", Tracing.forward(span, trace))
+          .map(replies -> new JsonObject().put("replies", replies).toBuffer())
+          .andThen(ar -> tracing.end(span, "peer", "ok"));
     } catch (HubError e) {
+      tracing.end(span, "peer", e.outcome());
       return Future.failedFuture(e);
     }
   }
 
   private Future<JsonArray> invokeAllLocal(List<PublisherConnection> connections, String object, String method,
-                                           Buffer args, long timeoutMs, String caller) {
+                                           Buffer args, long timeoutMs, String caller, TraceContext trace) {
     List<Future<JsonObject>> each = new ArrayList<>();
     for (PublisherConnection c : connections) {
-      each.add(invokeLocal(c, object, method, args, timeoutMs, caller)
+      each.add(invokeLocal(c, object, method, args, timeoutMs, caller, trace)
           .map(body -> reply(config.podName, config.process, null).put("result", new JsonObject(body).getValue("result")))
           .otherwise(t -> reply(config.podName, config.process, t)));
     }
@@ -153,18 +188,18 @@ final class Hub implements LocalHub.Listener, Discovery.Listener {
   }
 
   private Future<Buffer> invokeLocal(PublisherConnection c, String object, String method, Buffer args,
-                                     long timeoutMs, String caller) {
+                                     long timeoutMs, String caller, TraceContext trace) {
     long start = System.nanoTime();
-    return local.invoke(c, object, method, args, timeoutMs)
+    return local.invoke(c, object, method, args, timeoutMs, trace)
         .map(result -> new JsonObject().put("result", result).toBuffer())
         .andThen(ar -> metrics.served(object, method, caller, ar.succeeded() ? "ok" : outcome(ar.cause()),
             seconds(start)));
   }
 
   private Future<Buffer> invokeRemote(Peer peer, String object, String method, Buffer args, long timeoutMs,
-                                      boolean fanout) {
+                                      boolean fanout, TraceContext trace) {
     Promise<Buffer> promise = Promise.promise();
-    RemoteInvocation call = new RemoteInvocation(peer, promise);
+    RemoteInvocation call = new RemoteInvocation(peer, promise, trace);
     peer.inFlight.add(call);
     call.timerId = timers.set(timeoutMs, () -> {
       call.fail(HubError.timeout(timeoutMs));
@@ -195,13 +230,16 @@ final class Hub implements LocalHub.Listener, Discovery.Listener {
   final class RemoteInvocation implements Peer.RemoteCall {
     final Peer peer;
     final Promise<Buffer> promise;
+    /** The trace context the peer request carries (traceparent, tracestate); null: none. */
+    final TraceContext trace;
     long timerId = -1;
     /** Set by the transport: aborts the HTTP exchange (resets the connection). */
     Runnable abort = () -> {};
 
-    RemoteInvocation(Peer peer, Promise<Buffer> promise) {
+    RemoteInvocation(Peer peer, Promise<Buffer> promise, TraceContext trace) {
       this.peer = peer;
       this.promise = promise;
+      this.trace = trace;
     }
 
     /** Answered, timed out or failed: nothing more may be sent for it. */

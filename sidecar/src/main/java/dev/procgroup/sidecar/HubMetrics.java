@@ -53,9 +53,18 @@ final class HubMetrics {
   final Prom.Simple discoveryErrors = Prom.counter("procgroup_hub_discovery_errors_total",
       "Failed list/watch requests to the Kubernetes API.");
 
+  final Prom.Simple spansExported = Prom.counter("procgroup_hub_trace_spans_exported_total",
+      "Spans this sidecar sent to the OTLP endpoint and that it accepted (tracing on).");
+  final Prom.Simple spansDropped = Prom.counter("procgroup_hub_trace_spans_dropped_total",
+      "Spans not exported, by reason (queue_full: the export queue was full; export_failed: their batch failed).",
+      "reason");
+  final Prom.Simple traceExportFailures = Prom.counter("procgroup_hub_trace_export_failures_total",
+      "Span batches the OTLP endpoint did not accept (unreachable, timeout, non-2xx answer).");
+
   private final List<Prom.Family> families = List.of(calls, callSeconds, served, servedSeconds, publishers,
       published, subscriptions, remoteObjects, peers, peerRequests, peerErrors, peerAuthFailures, eventsBroadcast,
-      eventsDelivered, badRequests, refused, identityRenewals, identityExpiry, lateAnswers, discoveryEvents, discoveryErrors);
+      eventsDelivered, badRequests, refused, identityRenewals, identityExpiry, lateAnswers, discoveryEvents, discoveryErrors,
+      spansExported, spansDropped, traceExportFailures);
 
   HubMetrics() {
     publishers.set(0);
@@ -69,6 +78,8 @@ final class HubMetrics {
     eventsDelivered.set(0);
     lateAnswers.set(0);
     discoveryErrors.set(0);
+    spansExported.set(0);
+    traceExportFailures.set(0);
   }
 
   void call(String object, String method, String route, String outcome, double seconds) {
@@ -98,6 +109,9 @@ final class HubMetrics {
   void peerAuthFailure() { peerAuthFailures.inc(); }
   void discoveryEvent(String type) { discoveryEvents.inc(type); }
   void discoveryError() { discoveryErrors.inc(); }
+  void spansExported(int n) { spansExported.add(n); }
+  void spansDropped(String reason, int n) { spansDropped.add(n, reason); }
+  void traceExportFailure() { traceExportFailures.inc(); }
 
   void peers(int ready, int unready, int remoteObjectCount) {
     peers.set(ready, "ready");

@@ -225,6 +225,12 @@ final class LocalHub {
    * spliced in as is.
    */
   Future<Object> invoke(PublisherConnection c, String object, String method, Buffer argsJson, long timeoutMs) {
+    return invoke(c, object, method, argsJson, timeoutMs, null);
+  }
+
+  /** As above; {@code trace} (null: none) goes in the frame as {@code traceparent} and {@code tracestate}. */
+  Future<Object> invoke(PublisherConnection c, String object, String method, Buffer argsJson, long timeoutMs,
+                        TraceContext trace) {
     if (c.closed) return Future.failedFuture(HubError.providerGone("the publisher disconnected"));
     Promise<Object> promise = Promise.promise();
     String id = c.nextCallId();
@@ -233,8 +239,13 @@ final class LocalHub {
     call.timerId = timers.set(timeoutMs, () -> {
       if (c.pending.remove(id) != null) promise.tryFail(HubError.timeout(timeoutMs));
     });
-    String frame = JsonText.object().string("op", "invoke").string("id", id).string("object", object)
-        .string("method", method).raw("args", argsJson.toString()).number("timeoutMs", timeoutMs).toString();
+    JsonText text = JsonText.object().string("op", "invoke").string("id", id).string("object", object)
+        .string("method", method).raw("args", argsJson.toString()).number("timeoutMs", timeoutMs);
+    if (trace != null) {
+      text.string(TraceContext.TRACEPARENT, trace.traceparent());
+      if (trace.tracestate() != null) text.string(TraceContext.TRACESTATE, trace.tracestate());
+    }
+    String frame = text.toString();
     c.sink.send(frame);
     return promise.future();
   }

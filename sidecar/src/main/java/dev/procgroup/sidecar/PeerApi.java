@@ -11,6 +11,9 @@ import java.util.Map;
 /** The peer API on the pod IP :7071 (PROTOCOL.md "Peer API"), bearer-token authenticated. */
 final class PeerApi {
 
+  /** The calling sidecar's pod, sent with a traced call: the provider's span names the other end. */
+  static final String CALLER_POD_HEADER = "Procgroup-Caller-Pod";
+
   private final Hub hub;
   private final PeerToken tokens;
   private final int maxBody;
@@ -79,12 +82,23 @@ final class PeerApi {
       String object = Names.requireObject(parts[0]);
       String method = Names.requireMethod(parts[1]);
       long timeoutMs = AppApi.timeout(req.getHeader("Procgroup-Timeout-Ms"));
+      boolean fanout = AppApi.fanout(req.getHeader(AppApi.FANOUT_HEADER));
+      // Checked again here: an authenticated peer is still no reason to hand a malformed header to an app.
+      TraceContext trace = TraceContext.fromHeaders(req.getHeader(TraceContext.TRACEPARENT),
+          req.getHeader(TraceContext.TRACESTATE));
+      String caller = req.getHeader(CALLER_POD_HEADER);
+      if (caller != null && !Names.POD.matcher(caller).matches()) {
+        throw HubError.badRequest("bad " + CALLER_POD_HEADER + " header: " + Names.abbreviate(caller));
+      }
+      Tracing.Span span = hub.tracing.start(Tracing.SERVER, trace, object, method, caller);
+      if (span != null) req.response().putHeader(TraceContext.TRACERESPONSE, span.traceresponse());
       // The calling sidecar validated the arguments already (and is authenticated): no second JSON parse here.
       HttpSupport.readBody(req, maxBody, limits.tooLargeDrainBytes())
           .map(body -> body.length() == 0 ? Buffer.buffer("[]") : body)
-          .compose(args -> AppApi.fanout(req.getHeader(AppApi.FANOUT_HEADER))
-              ? hub.invokeAllFromPeer(object, method, args, timeoutMs)
-              : hub.invokeFromPeer(object, method, args, timeoutMs))
+          .onFailure(t -> hub.tracing.end(span, "peer", "bad_request"))
+          .compose(args -> fanout
+              ? hub.invokeAllFromPeer(object, method, args, timeoutMs, trace, span)
+              : hub.invokeFromPeer(object, method, args, timeoutMs, trace, span))
           .onSuccess(body -> HttpSupport.json(req.response(), 200, body))
           .onFailure(t -> HttpSupport.error(req.response(), t));
     } else if (path.equals("/peer/v1/objects")) {

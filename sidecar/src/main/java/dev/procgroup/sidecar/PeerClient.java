@@ -27,13 +27,15 @@ final class PeerClient implements PeerTransport {
   private final HttpClientAgent client;
   private final PeerToken token;
   private final HubMetrics metrics;
+  /** This pod's name, sent with traced calls ({@link PeerApi#CALLER_POD_HEADER}). */
+  private final String callerPod;
 
   /**
    * Per peer (Vert.x pools per host:port) at most {@link Limits#peerPoolPerPeer} connections and
    * {@link Limits#peerQueuePerPeer} calls waiting for one; a call beyond fails at once (503 PeerBusy).
    */
   /** @param token the group's bearer token, null with mTLS ({@code identity}) */
-  PeerClient(Vertx vertx, PeerToken token, PeerIdentity identity, Limits limits, HubMetrics metrics) {
+  PeerClient(Vertx vertx, PeerToken token, PeerIdentity identity, Limits limits, HubMetrics metrics, String callerPod) {
     HttpClientOptions options = new HttpClientOptions();
     if (identity != null) {
       // mTLS, TLS 1.3 only: our current certificate, and the peer's must chain to the group CA and name our group
@@ -54,6 +56,7 @@ final class PeerClient implements PeerTransport {
         new PoolOptions().setHttp1MaxSize(limits.peerPoolPerPeer()).setMaxWaitQueueSize(limits.peerQueuePerPeer()));
     this.token = identity != null ? null : token;
     this.metrics = metrics;
+    this.callerPod = callerPod;
   }
 
   /** @param timeoutMs idle timeout of the exchange; 0 = none (invoke: the hub's own call timer decides) */
@@ -109,6 +112,12 @@ final class PeerClient implements PeerTransport {
     return exchange(peer, HttpMethod.POST, "/peer/v1/invoke/" + object + "/" + method, 0, args,
         o -> {
           if (fanout) o.putHeader(AppApi.FANOUT_HEADER, AppApi.FANOUT_ALL);
+          TraceContext trace = call.trace;
+          if (trace != null) {
+            o.putHeader(TraceContext.TRACEPARENT, trace.traceparent());
+            if (trace.tracestate() != null) o.putHeader(TraceContext.TRACESTATE, trace.tracestate());
+            o.putHeader(PeerApi.CALLER_POD_HEADER, callerPod);
+          }
           return o.putHeader("Procgroup-Timeout-Ms", Long.toString(timeoutMs)).setConnectTimeout(Math.max(1, timeoutMs));
         },
         call);

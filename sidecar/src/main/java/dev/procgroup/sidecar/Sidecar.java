@@ -35,6 +35,7 @@ public final class Sidecar {
   private PortGuard appGuard, peerGuard;
   private IdentityClient identityClient;
   private PeerToken peerToken;
+  private OtlpExporter spanExporter;
 
   public Sidecar(SidecarConfig config) {
     this.config = config;
@@ -89,8 +90,12 @@ public final class Sidecar {
         peerToken = new PeerToken(config.hubToken, config.hubTokenFile, Timers.of(vertx));
         peerToken.start();
       }
-      peerClient = new PeerClient(vertx, peerToken, identity, config.limits, metrics);
+      peerClient = new PeerClient(vertx, peerToken, identity, config.limits, metrics, config.podName);
       hub = new Hub(config, local, metrics, peerClient, Timers.of(vertx));
+      if (config.otlpEndpoint != null) {
+        spanExporter = new OtlpExporter(vertx, config.otlpEndpoint, config, metrics, Timers.of(vertx));
+        hub.tracing = new Tracing(spanExporter);
+      }
       AppApi app = new AppApi(hub, Timers.of(vertx));
       PeerApi peer = new PeerApi(hub, peerToken);
       OpsApi ops = new OpsApi(metrics, new AppProcessMetrics(config), () -> started,
@@ -147,10 +152,11 @@ public final class Sidecar {
           .onSuccess(v -> {
             started = true;
             LOG.log(Level.INFO, "procgroup sidecar {0}/{1} pod {2}: hub {3}:{4,number,#}, peer {5}:{6,number,#}, "
-                    + "metrics {7}:{8,number,#}, discovery {9}, transport {10}, peers {11}", config.group, config.process,
+                    + "metrics {7}:{8,number,#}, discovery {9}, transport {10}, peers {11}, spans {12}", config.group, config.process,
                 config.podName, config.hubHost, hubPort, config.peerHost, peerPort, config.metricsHost, metricsPort,
                 config.discoveryMode, vertx.isNativeTransportEnabled() ? "epoll" : "nio",
-                identity != null ? "mTLS " + identity.expectedId() : "bearer token (plaintext)");
+                identity != null ? "mTLS " + identity.expectedId() : "bearer token (plaintext)",
+                config.otlpEndpoint == null ? "off" : "OTLP " + config.otlpEndpoint);
           });
     }
 
@@ -163,6 +169,7 @@ public final class Sidecar {
       List<Future<?>> closing = new ArrayList<>();
       for (HttpServer s : servers) closing.add(s.close());
       if (peerClient != null) closing.add(peerClient.close());
+      if (spanExporter != null) closing.add(spanExporter.close());
       return Future.join(closing);
     }
   }

@@ -61,6 +61,8 @@ public final class SidecarConfig {
   public final IdentitySettings identity;
   /** The group's spec.services: which process may publish each declared object. */
   final DeclaredServices declaredServices;
+  /** OTLP/HTTP endpoint for the sidecar's spans ({@code PROCGROUP_OTLP_ENDPOINT}); null: no spans are made. */
+  public final java.net.URI otlpEndpoint;
 
   private SidecarConfig(Builder b) {
     this.group = require(b.group, "PROCGROUP_GROUP");
@@ -87,6 +89,7 @@ public final class SidecarConfig {
     this.appPid = b.appPid;
     this.appMetrics = b.appMetrics;
     this.declaredServices = b.declaredServices;
+    this.otlpEndpoint = b.otlpEndpoint;
     this.limits = b.limits.validated();
     if (discoveryMode == DiscoveryMode.KUBERNETES && kube == null) {
       throw new IllegalArgumentException("Kubernetes discovery needs API access (in-cluster service account, "
@@ -125,7 +128,8 @@ public final class SidecarConfig {
         .appMetrics(env.getOrDefault("PROCGROUP_APP_METRICS", "auto"))
         .limits(Limits.fromEnv(env))
         .identity(identityFromEnv(env))
-        .declaredServices(DeclaredServices.parse(env.get("PROCGROUP_DECLARED_SERVICES")));
+        .declaredServices(DeclaredServices.parse(env.get("PROCGROUP_DECLARED_SERVICES")))
+        .otlpEndpoint(blank(env.get("PROCGROUP_OTLP_ENDPOINT")) ? null : OtlpExporter.endpoint(env.get("PROCGROUP_OTLP_ENDPOINT")));
     if (env.containsKey("PROCGROUP_HUB_HOST")) b.hubHost(env.get("PROCGROUP_HUB_HOST"));
     if (env.containsKey("PROCGROUP_PEER_HOST")) b.peerHost(env.get("PROCGROUP_PEER_HOST"));
     if (env.containsKey("PROCGROUP_METRICS_HOST")) b.metricsHost(env.get("PROCGROUP_METRICS_HOST"));
@@ -221,6 +225,7 @@ public final class SidecarConfig {
     private Limits limits = Limits.defaults();
     private IdentitySettings identity;
     private DeclaredServices declaredServices = DeclaredServices.NONE;
+    private java.net.URI otlpEndpoint;
 
     public Builder group(String v) { group = v; return this; }
     public Builder process(String v) { process = v; return this; }
@@ -245,6 +250,7 @@ public final class SidecarConfig {
     public Builder limits(Limits v) { limits = v; return this; }
     public Builder identity(IdentitySettings v) { identity = v; return this; }
     Builder declaredServices(DeclaredServices v) { declaredServices = v; return this; }
+    public Builder otlpEndpoint(java.net.URI v) { otlpEndpoint = v; return this; }
     public SidecarConfig build() { return new SidecarConfig(this); }
   }
 }

@@ -96,6 +96,21 @@ abstract class AbstractHubIT {
   }
 
   @Test
+  void withSpanExportOffTheCallersTraceContextReachesTheProviderAsSentAndNoSpanIsNamed() {
+    String obj = uniqueObject("traced");
+    TestApp b = app("b").publish(obj, "take");
+    String tp = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    Http.Resp r = http.invoke(hub("a"), obj, "take", "[]", Map.of("traceparent", tp, "tracestate", "congo=t61rcWkgMzE"));
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.header("traceresponse")).isNull();
+    JsonObject invoke = b.nextInvoke();
+    assertThat(invoke.getString("traceparent")).isEqualTo(tp);
+    assertThat(invoke.getString("tracestate")).isEqualTo("congo=t61rcWkgMzE");
+    assertThat(http.invoke(hub("a"), obj, "take", "[]", Map.of()).status()).isEqualTo(200);
+    assertThat(b.nextInvoke().containsKey("traceparent")).as("no context is made up").isFalse();
+  }
+
+  @Test
   void theContextDescribesThePod() {
     Http.Resp resp = http.get(hub("a"), "/v1/context");
     assertThat(resp.status()).as("context answer %s %s", resp.headers(), resp.body()).isEqualTo(200);

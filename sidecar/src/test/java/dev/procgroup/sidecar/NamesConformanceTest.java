@@ -11,7 +11,16 @@ import org.junit.jupiter.api.Test;
 class NamesConformanceTest {
 
   private static final Map<String, Predicate<String>> CHECKS = Map.of("object", Names::validObject,
-      "method", Names::validMethod, "event", Names::validEvent, "process", Names::validProcess, "pod", Names::validPod);
+      "method", Names::validMethod, "event", Names::validEvent, "process", Names::validProcess, "pod", Names::validPod,
+      "traceparent", NamesConformanceTest::validTraceparent);
+
+  private static boolean validTraceparent(String header) {
+    try {
+      return TraceContext.fromHeaders(header, null) != null;
+    } catch (HubError e) {
+      return false;
+    }
+  }
 
   @Test
   void everyRuleAcceptsAndRefusesTheSharedCases() {

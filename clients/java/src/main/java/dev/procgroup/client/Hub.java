@@ -176,6 +176,13 @@ public final class Hub implements AutoCloseable {
         if (options.pod() != null) {
             req.header("Procgroup-Pod", options.pod());
         }
+        TraceContext trace = TraceContext.current();
+        if (trace != null) {
+            req.header("traceparent", trace.traceparent());
+            if (trace.tracestate() != null) {
+                req.header("tracestate", trace.tracestate());
+            }
+        }
         return req;
     }
 

@@ -76,7 +76,12 @@ final class Publisher {
             String id = f.path("id").asText();
             String object = f.path("object").asText();
             String method = f.path("method").asText();
-            call(object, method, f.path("args")).whenComplete((r, err) -> {
+            CompletableFuture<Object> answer;
+            // The method runs with the frame's trace context current (or none: not what this thread ran before).
+            try (TraceContext.Scope ignored = TraceContext.swap(traceContext(f))) {
+                answer = call(object, method, f.path("args"));
+            }
+            answer.whenComplete((r, err) -> {
                 String reply;
                 try {
                     reply = err == null ? transport.frame("op", "result", "id", id, "result", transport.mapper.valueToTree(r))
@@ -95,7 +100,17 @@ final class Publisher {
         });
     }
 
-    private CompletableFuture<Object> call(String object, String method, JsonNode args) {
+    /** The invoke frame's trace context, or null (frames come from the sidecar, which validated it). */
+    private static TraceContext traceContext(JsonNode frame) {
+        JsonNode tp = frame.get("traceparent");
+        if (tp == null || !tp.isTextual()) {
+            return null;
+        }
+        JsonNode ts = frame.get("tracestate");
+        return new TraceContext(tp.asText(), ts != null && ts.isTextual() ? ts.asText() : null);
+    }
+
+        private CompletableFuture<Object> call(String object, String method, JsonNode args) {
         PublishedObject o = objects.get(object);
         if (o == null) {
             return CompletableFuture.failedFuture(new HubException("ObjectNotFound", object + " is not published here", null));

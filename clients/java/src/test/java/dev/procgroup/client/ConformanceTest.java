@@ -15,7 +15,7 @@ class ConformanceTest {
     void everyRuleAcceptsAndRefusesTheSharedCases() {
         JsonNode names = Conformance.cases("names");
         Map<String, Pattern> rules = Map.of("object", Rules.OBJECT, "method", Rules.METHOD, "event", Rules.EVENT,
-                "process", Rules.name("process"), "pod", Rules.name("pod"));
+                "process", Rules.name("process"), "pod", Rules.name("pod"), "traceparent", Rules.name("traceparent"));
         rules.forEach((kind, rule) -> {
             names.path(kind).path("valid").forEach(s -> assertThat(rule.matcher(s.asText()).matches()).as("%s %s", kind, s).isTrue());
             names.path(kind).path("invalid").forEach(s -> assertThat(rule.matcher(s.asText()).matches()).as("%s %s", kind, s).isFalse());

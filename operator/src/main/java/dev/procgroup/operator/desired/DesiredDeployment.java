@@ -194,6 +194,7 @@ public final class DesiredDeployment {
         Environment.value("PROCGROUP_METRICS_PORT", String.valueOf(sidecar.metricsPort()))));
     List<VolumeMount> mounts = new ArrayList<>(List.of(mount(HUB_TMP_VOLUME, Reserved.TMP, false),
         mount(HUB_TOKEN_VOLUME, SA_TOKEN_PATH, true)));
+    if (sidecar.otlpEndpoint() != null) env.add(Environment.value("PROCGROUP_OTLP_ENDPOINT", sidecar.otlpEndpoint()));
     SidecarIdentity identity = sidecar.identity();
     if (identity != null) {
       // peer mTLS: a certificate from the operator's issuer, asked for with the projected identity token; the CA

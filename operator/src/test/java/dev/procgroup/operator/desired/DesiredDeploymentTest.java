@@ -146,6 +146,23 @@ class DesiredDeploymentTest {
     });
   }
 
+  /** Span export is the operator's setting (the chart's tracing.otlpEndpoint), off unless given. */
+  @Test
+  void theSidecarGetsTheOtlpEndpointOnlyWhenTheOperatorHasOne() {
+    var process = shop().getSpec().getProcesses().get(1);
+    Container off = DesiredDeployment.of(shop(), process, sidecar).getSpec().getTemplate().getSpec().getInitContainers().get(0);
+    assertThat(off.getEnv()).noneSatisfy(e -> assertThat(e.getName()).isEqualTo("PROCGROUP_OTLP_ENDPOINT"));
+    Container on = DesiredDeployment.of(shop(), process, sidecar.withOtlpEndpoint("http://otel-collector.obs:4318"))
+        .getSpec().getTemplate().getSpec().getInitContainers().get(0);
+    assertThat(on.getEnv()).anySatisfy(e -> {
+      assertThat(e.getName()).isEqualTo("PROCGROUP_OTLP_ENDPOINT");
+      assertThat(e.getValue()).isEqualTo("http://otel-collector.obs:4318");
+    });
+    assertThat(dev.procgroup.operator.OperatorConfig.fromEnvironment(Map.of("PROCGROUP_SIDECAR_OTLP_ENDPOINT",
+        "http://c:4318")).sidecar().otlpEndpoint()).isEqualTo("http://c:4318");
+    assertThat(dev.procgroup.operator.OperatorConfig.fromEnvironment(Map.of()).sidecar().otlpEndpoint()).isNull();
+  }
+
   /** Issue 10 part 2: with the issuer configured, the sidecar gets its identity token and the CA, no peer token. */
   @Test
   void withPeerMtlsTheSidecarGetsAnIdentityTokenAndTheCaButNoPeerToken() {
