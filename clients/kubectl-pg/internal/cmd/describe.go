@@ -13,6 +13,7 @@ import (
 	"github.com/procgroup/procgroup/clients/kubectl-pg/internal/kube"
 	"github.com/procgroup/procgroup/clients/kubectl-pg/internal/model"
 	"github.com/procgroup/procgroup/clients/kubectl-pg/internal/render"
+	"github.com/procgroup/procgroup/clients/kubectl-pg/internal/rules"
 	"github.com/procgroup/procgroup/clients/kubectl-pg/internal/view"
 	"github.com/spf13/cobra"
 	corev1 "k8s.io/api/core/v1"
@@ -190,7 +191,7 @@ func describe(g *model.Group, pods []corev1.Pod, figures map[string]view.Figures
 				byName[o.Name] = h
 			}
 			for _, m := range o.Methods {
-				if !contains(h.Methods, m) {
+				if !strings.HasPrefix(m, rules.ReservedPrefix) && !contains(h.Methods, m) {
 					h.Methods = append(h.Methods, m)
 				}
 			}
