@@ -71,10 +71,6 @@ final class AppProcessMetrics {
     return out;
   }
 
-  private static long ticks(double seconds) {
-    return Math.round(seconds * ProcStats.CLOCK_TICKS);
-  }
-
   /** Adds the counters of the processes seen last time and gone now (or whose pid now names a newer process). */
   private void accountExited(List<ProcStats> procs) {
     Map<Long, ProcStats> now = new HashMap<>();
@@ -82,8 +78,8 @@ final class AppProcessMetrics {
     for (ProcStats before : lastSeen.values()) {
       ProcStats same = now.get(before.pid());
       if (same != null && same.startTimeSeconds() == before.startTimeSeconds()) continue;
-      exitedUserTicks += ticks(before.userSeconds());
-      exitedSystemTicks += ticks(before.systemSeconds());
+      exitedUserTicks += before.userTicks();
+      exitedSystemTicks += before.systemTicks();
       exitedVoluntary += before.voluntaryCtxSwitches();
       exitedInvoluntary += before.involuntaryCtxSwitches();
     }
@@ -101,8 +97,8 @@ final class AppProcessMetrics {
     long rss = 0, vsz = 0, threads = 0, fds = 0, maxFds = 0, vol = exitedVoluntary, invol = exitedInvoluntary;
     boolean fdsReadable = true;
     for (ProcStats s : procs) {
-      userTicks += ticks(s.userSeconds());
-      systemTicks += ticks(s.systemSeconds());
+      userTicks += s.userTicks();
+      systemTicks += s.systemTicks();
       start = Math.min(start, s.startTimeSeconds());
       rss += s.rssBytes();
       vsz += s.virtualBytes();
@@ -112,7 +108,7 @@ final class AppProcessMetrics {
       vol += s.voluntaryCtxSwitches();
       invol += s.involuntaryCtxSwitches();
     }
-    double user = userTicks / ProcStats.CLOCK_TICKS, system = systemTicks / ProcStats.CLOCK_TICKS;
+    double user = ProcStats.seconds(userTicks), system = ProcStats.seconds(systemTicks);
     double now = System.currentTimeMillis() / 1000.0;
     gauge(sb, "procgroup_app_up", "1 when at least one app process is running in the pod.", procs.isEmpty() ? 0 : 1);
     gauge(sb, "procgroup_app_processes", "App processes found in the shared PID namespace.", procs.size());

@@ -1,5 +1,6 @@
 package dev.procgroup.sidecar;
 
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -45,7 +46,7 @@ record DeclaredServices(Map<String, String> processByService) {
   }
 
   /** The services declared for {@code process}, sorted: its sidecar is Ready only once its app publishes them all. */
-  java.util.List<String> of(String process) {
+  List<String> of(String process) {
     return processByService.entrySet().stream().filter(e -> e.getValue().equals(process)).map(Map.Entry::getKey)
         .sorted().toList();
   }

@@ -3,6 +3,7 @@ package dev.procgroup.sidecar;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -54,9 +55,7 @@ final class OpsApi {
       case "/startupz" -> probe(req, started.getAsBoolean());
       case "/readyz" -> {
         String reason = notReady.get();
-        if (reason == null) probe(req, true);
-        else HttpSupport.json(req.response(), 503, new io.vertx.core.json.JsonObject().put("status", "waiting")
-            .put("reason", reason).toBuffer());
+        probe(req, reason == null, reason);
       }
       default -> {
         hubMetrics.badRequest("metrics", "NotFound");
@@ -66,6 +65,13 @@ final class OpsApi {
   }
 
   private static void probe(HttpServerRequest req, boolean ok) {
-    HttpSupport.json(req.response(), ok ? 200 : 503, ok ? "{\"status\":\"ok\"}" : "{\"status\":\"waiting\"}");
+    probe(req, ok, null);
+  }
+
+  /** 200 {@code {"status":"ok"}}, or 503 {@code {"status":"waiting"}} with the reason when there is one. */
+  private static void probe(HttpServerRequest req, boolean ok, String reason) {
+    JsonObject body = new JsonObject().put("status", ok ? "ok" : "waiting");
+    if (!ok && reason != null) body.put("reason", reason);
+    HttpSupport.json(req.response(), ok ? 200 : 503, body.toBuffer());
   }
 }

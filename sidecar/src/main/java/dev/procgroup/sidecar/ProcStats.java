@@ -10,13 +10,18 @@ import java.util.List;
 import java.util.Map;
 
 /** Reads one process's figures from /proc (Linux). Missing or unreadable files give zeros, never an exception. */
-record ProcStats(long pid, long ppid, double userSeconds, double systemSeconds, double startTimeSeconds,
+record ProcStats(long pid, long ppid, long userTicks, long systemTicks, double startTimeSeconds,
                  long rssBytes, long virtualBytes, long threads, long openFds, long maxFds,
                  long voluntaryCtxSwitches, long involuntaryCtxSwitches) {
 
   /** USER_HZ: 100 on every Linux architecture Kubernetes runs on. */
   static final double CLOCK_TICKS = 100.0;
   static final Path PROC = Path.of("/proc");
+
+  /** CPU time in seconds from clock ticks (a sum of ticks first, then this: a counter must never go down). */
+  static double seconds(long ticks) {
+    return ticks / CLOCK_TICKS;
+  }
 
   static ProcStats read(long pid) {
     Path dir = PROC.resolve(Long.toString(pid));
@@ -26,8 +31,8 @@ record ProcStats(long pid, long ppid, double userSeconds, double systemSeconds, 
     String[] f = stat.substring(close + 2).trim().split(" ");
     // f[0] is field 3 (state): field n is f[n - 3].
     long ppid = parse(f, 4 - 3);
-    double user = parse(f, 14 - 3) / CLOCK_TICKS;
-    double system = parse(f, 15 - 3) / CLOCK_TICKS;
+    long user = parse(f, 14 - 3);   // clock ticks, kept as the kernel counts them: sums stay exact
+    long system = parse(f, 15 - 3);
     double start = bootTimeSeconds() + parse(f, 22 - 3) / CLOCK_TICKS;
     Map<String, Long> status = status(dir.resolve("status"));
     return new ProcStats(pid, ppid, user, system, start, status.getOrDefault("VmRSS", 0L) * 1024,

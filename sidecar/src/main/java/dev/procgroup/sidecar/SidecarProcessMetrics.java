@@ -15,7 +15,7 @@ final class SidecarProcessMetrics {
     if (self != null) {
       sb.append("# HELP process_cpu_seconds_total Total user and system CPU time of the sidecar in seconds.\n")
           .append("# TYPE process_cpu_seconds_total counter\n")
-          .append("process_cpu_seconds_total ").append(self.userSeconds() + self.systemSeconds()).append('\n');
+          .append("process_cpu_seconds_total ").append(ProcStats.seconds(self.userTicks() + self.systemTicks())).append('\n');
       gauge(sb, "process_resident_memory_bytes", "Resident memory of the sidecar.", self.rssBytes());
       gauge(sb, "process_virtual_memory_bytes", "Virtual memory of the sidecar.", self.virtualBytes());
       gauge(sb, "process_open_fds", "Open file descriptors of the sidecar.", self.openFds());
