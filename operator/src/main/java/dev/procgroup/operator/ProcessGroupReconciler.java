@@ -216,7 +216,7 @@ public class ProcessGroupReconciler implements Reconciler<ProcessGroup>, Cleaner
     metrics.update(pg.getMetadata().getNamespace(), group, status);
     UpdateControl<ProcessGroup> control = StatusCalculator.same(pg.getStatus(), status)
         ? UpdateControl.noUpdate() : UpdateControl.patchStatus(statusOnly(pg, status));
-    // a crash loop ends when time passes, with no event of its own: look again then
+    // a crash loop ends, and a refused apply is due again, when time passes, with no event of its own: look then
     StatusCalculator.reviewAfter(pg, status, Instant.now())
         .ifPresent(after -> control.rescheduleAfter(Math.max(after.toMillis(), CACHE_RECHECK_MS)));
     return control;
