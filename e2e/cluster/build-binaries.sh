@@ -26,12 +26,17 @@ log() { printf '[build-binaries %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 
 # One build at a time per cache: concurrent callers (two engineers, CI and a developer) wait here
 # instead of compiling the same thing twice on 2 cores; the second one then finds the cache warm.
+# Taken only by a build that has something to compile: what is cached is used at once, even while another build
+# of something else runs (an API test waited half an hour on a cluster build for binaries it had).
 mkdir -p "$PROCGROUP_CACHE"
-exec 9>"$PROCGROUP_CACHE/.build.lock"
-if ! flock -n 9; then
-  log "another build-binaries.sh is running (lock $PROCGROUP_CACHE/.build.lock): waiting for it"
-  flock 9
-fi
+take_lock() {
+  [[ -e /dev/fd/9 ]] && return
+  exec 9>"$PROCGROUP_CACHE/.build.lock"
+  if ! flock -n 9; then
+    log "another build-binaries.sh is running (lock $PROCGROUP_CACHE/.build.lock): waiting for it"
+    flock 9
+  fi
+}
 export CGO_ENABLED=0 GOFLAGS=-mod=mod GOTOOLCHAIN=local
 
 build_k8s() {
@@ -39,6 +44,7 @@ build_k8s() {
   local missing=()
   for c in "${cmds[@]}"; do [[ -x $out/$c && -e $out/.done-$c ]] || missing+=("$c"); done
   ((${#missing[@]})) || { log "kubernetes $K8S_VERSION: cached (${cmds[*]})"; return; }
+  take_lock
   log "kubernetes $K8S_VERSION: building ${missing[*]}"
   local w=$PROCGROUP_CACHE/k8s/$K8S_VERSION/wrapper sv=v0.${K8S_VERSION#v1.}
   mkdir -p "$w" "$out"
@@ -74,6 +80,7 @@ build_k8s() {
 build_etcd() {
   local out=$PROCGROUP_CACHE/etcd/$ETCD_VERSION/bin
   [[ -x $out/etcd && -e $out/.done ]] && { log "etcd $ETCD_VERSION: cached"; return; }
+  take_lock
   log "etcd $ETCD_VERSION: building"
   local w=$PROCGROUP_CACHE/etcd/$ETCD_VERSION/wrapper
   mkdir -p "$w" "$out"
@@ -91,6 +98,7 @@ build_helm() {
   # .done-v2: stamped with the Kubernetes minor of the client-go helm is built with, as helm's own Makefile does;
   # without it `helm template`/`lint` assume Kubernetes 1.20 and refuse charts that need newer.
   [[ -x $out/helm && -e $out/.done-v2 ]] && { log "helm $HELM_VERSION: cached"; return; }
+  take_lock
   log "helm $HELM_VERSION: building"
   mkdir -p "$out"
   local gomod minor ldf
@@ -110,6 +118,7 @@ build_helm() {
 build_go_tool() {
   local name=$1 version=$2 pkg=$3 ldf="-s -w${4:+ $4}" tags=${5:-} out=$PROCGROUP_CACHE/$1/$2/bin
   [[ -x $out/$name && -e $out/.done ]] && { log "$name $version: cached"; return; }
+  take_lock
   log "$name $version: building"
   mkdir -p "$out"
   GOBIN=$out nice go install -trimpath -ldflags "$ldf" ${tags:+-tags "$tags"} "$pkg@$version"
@@ -146,6 +155,7 @@ build_otelcol() {
 build_dapr() {
   local out=$PROCGROUP_CACHE/dapr/$DAPR_VERSION/bin w=$PROCGROUP_CACHE/dapr/$DAPR_VERSION/wrapper v=${DAPR_VERSION#v}
   [[ -x $out/daprd && -e $out/.done ]] && { log "daprd $DAPR_VERSION: cached"; return; }
+  take_lock
   log "daprd $DAPR_VERSION: building (10-30 min on 2 cores when the Go caches are cold)"
   mkdir -p "$w" "$out"
   (

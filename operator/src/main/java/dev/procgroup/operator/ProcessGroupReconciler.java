@@ -21,7 +21,9 @@ import dev.procgroup.operator.status.NotApplied;
 import dev.procgroup.operator.status.ProcessObservation;
 import dev.procgroup.operator.status.StatusCalculator;
 import dev.procgroup.operator.support.EventRecorder;
+import dev.procgroup.operator.support.CachedForm;
 import dev.procgroup.operator.support.GroupMetrics;
+import dev.procgroup.operator.support.PruningItemStore;
 import dev.procgroup.operator.validation.SpecProblems;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -110,13 +112,19 @@ public class ProcessGroupReconciler implements Reconciler<ProcessGroup>, Cleaner
     SecondaryToPrimaryMapper<Pod> podToGroup = ProcessGroupReconciler::groupOf;
     SecondaryToPrimaryMapper<Service> serviceToGroup = ProcessGroupReconciler::groupOf;
     String selector = Labels.OWNED_SELECTOR;
+    var deployments = InformerEventSourceConfiguration.from(Deployment.class, ProcessGroup.class)
+        .withName("deployments").withLabelSelector(selector).withSecondaryToPrimaryMapper(deploymentToGroup)
+        .withNamespacesInheritedFromController();
+    var pods = InformerEventSourceConfiguration.from(Pod.class, ProcessGroup.class)
+        .withName("pods").withLabelSelector(selector).withSecondaryToPrimaryMapper(podToGroup)
+        .withNamespacesInheritedFromController();
+    if (config.watchNamespaces().size() <= 1) { // one informer each (see PruningItemStore)
+      deployments.withItemStore(new PruningItemStore<>(CachedForm::deployment));
+      pods.withItemStore(new PruningItemStore<>(CachedForm::pod));
+    }
     return List.of(
-        new InformerEventSource<>(InformerEventSourceConfiguration.from(Deployment.class, ProcessGroup.class)
-            .withName("deployments").withLabelSelector(selector).withSecondaryToPrimaryMapper(deploymentToGroup)
-            .withNamespacesInheritedFromController().build(), context),
-        new InformerEventSource<>(InformerEventSourceConfiguration.from(Pod.class, ProcessGroup.class)
-            .withName("pods").withLabelSelector(selector).withSecondaryToPrimaryMapper(podToGroup)
-            .withNamespacesInheritedFromController().build(), context),
+        new InformerEventSource<>(deployments.build(), context),
+        new InformerEventSource<>(pods.build(), context),
         new InformerEventSource<>(InformerEventSourceConfiguration.from(Service.class, ProcessGroup.class)
             .withName(SERVICES).withLabelSelector(selector).withSecondaryToPrimaryMapper(serviceToGroup)
             .withNamespacesInheritedFromController().build(), context));
@@ -208,7 +216,7 @@ public class ProcessGroupReconciler implements Reconciler<ProcessGroup>, Cleaner
     metrics.update(pg.getMetadata().getNamespace(), group, status);
     UpdateControl<ProcessGroup> control = StatusCalculator.same(pg.getStatus(), status)
         ? UpdateControl.noUpdate() : UpdateControl.patchStatus(statusOnly(pg, status));
-    // a crash loop ends when time passes, with no event of its own: look again then
+    // a crash loop ends, and a refused apply is due again, when time passes, with no event of its own: look then
     StatusCalculator.reviewAfter(pg, status, Instant.now())
         .ifPresent(after -> control.rescheduleAfter(Math.max(after.toMillis(), CACHE_RECHECK_MS)));
     return control;

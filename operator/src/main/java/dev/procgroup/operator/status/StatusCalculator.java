@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /** The group's status as a pure function of the spec, the plan, what the cluster shows, the previous status and now. */
 public final class StatusCalculator {
@@ -198,15 +199,41 @@ public final class StatusCalculator {
     return d.toString().substring(2).toLowerCase();
   }
 
+  /** The first retry of a refused apply; later ones wait as long as the refusal has lasted, up to the max. */
+  public static final Duration APPLY_RETRY_MIN = Duration.ofSeconds(2);
+  public static final Duration APPLY_RETRY_MAX = Duration.ofSeconds(60);
+
   /**
-   * How long until this status needs computing again although nothing in the cluster changes: a crash loop that
-   * ends when its restarts leave {@code spec.restart.window} (see {@link CrashLoopPolicy#reviewAt}). Empty when every
-   * change of the status comes with an event. For the reconciler's {@code rescheduleAfter}.
+   * How long until this status needs computing again although nothing in the cluster changes:
+   * <ul>
+   *   <li>a crash loop that ends when its restarts leave {@code spec.restart.window} (see
+   *       {@link CrashLoopPolicy#reviewAt});
+   *   <li>an apply the API server refused ({@link NotApplied#APPLY_FAILED}: it was down, a quota, a webhook): the
+   *       reconcile that wrote this status succeeded, so no retry follows by itself, and the status write is no event
+   *       that wakes the group (only spec and metadata changes do). Retried after as long as the refusal has lasted
+   *       (the Degraded condition's lastTransitionTime), between {@link #APPLY_RETRY_MIN} and {@link #APPLY_RETRY_MAX}:
+   *       a brief outage heals in seconds, a lasting refusal costs one try a minute.
+   * </ul>
+   * Empty when every change of the status comes with an event. For the reconciler's {@code rescheduleAfter}.
    */
   public static Optional<Duration> reviewAfter(ProcessGroup pg, ProcessGroupStatus status, Instant now) {
     CrashLoopPolicy policy = new CrashLoopPolicy(pg.getSpec().getRestart());
-    return status.getProcesses().stream().map(p -> policy.reviewAt(p.getPodRestarts())).flatMap(Optional::stream)
-        .min(Comparator.naturalOrder()).map(t -> t.isAfter(now) ? Duration.between(now, t) : Duration.ZERO);
+    Optional<Duration> crashLoopEnds = status.getProcesses().stream().map(p -> policy.reviewAt(p.getPodRestarts()))
+        .flatMap(Optional::stream).min(Comparator.naturalOrder())
+        .map(t -> t.isAfter(now) ? Duration.between(now, t) : Duration.ZERO);
+    return Stream.of(crashLoopEnds, applyRetry(status, now)).flatMap(Optional::stream).min(Comparator.naturalOrder());
+  }
+
+  static Optional<Duration> applyRetry(ProcessGroupStatus status, Instant now) {
+    return status.getConditions().stream()
+        .filter(c -> Conditions.DEGRADED.equals(c.getType()) && "True".equals(c.getStatus())
+            && NotApplied.APPLY_FAILED.equals(c.getReason()))
+        .findFirst().map(c -> {
+          Duration failing = c.getLastTransitionTime() == null ? Duration.ZERO
+              : Duration.between(Instant.parse(c.getLastTransitionTime()), now);
+          return failing.compareTo(APPLY_RETRY_MIN) < 0 ? APPLY_RETRY_MIN
+              : failing.compareTo(APPLY_RETRY_MAX) > 0 ? APPLY_RETRY_MAX : failing;
+        });
   }
 
   /**

@@ -22,8 +22,8 @@ import java.util.concurrent.TimeUnit;
  * {@link DeploymentStatusDriver} standing in for the controllers and kubelet such a cluster lacks.
  * If the binaries are missing the tests fail: the build makes them before the API tests run.
  */
-final class TestCluster {
-  static final Path CRD = Path.of("../crds/procgroups.procgroup.dev-v1.yml");
+public final class TestCluster {
+  public static final Path CRD = Path.of("../crds/procgroups.procgroup.dev-v1.yml");
   private static TestCluster instance;
 
   final KubeAPIServer apiServer;
@@ -43,7 +43,7 @@ final class TestCluster {
     kubeconfig = Files.createTempFile("procgroup-apitest", ".kubeconfig");
     Files.writeString(kubeconfig, yaml);
     client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(yaml)).build();
-    installCrd();
+    installCrd(client);
     driver = new DeploymentStatusDriver(client);
     OperatorConfig config = new OperatorConfig(java.util.Set.of(), 0, false, null,
         OperatorConfig.SidecarConfig.defaults(), false);
@@ -57,7 +57,8 @@ final class TestCluster {
     return instance;
   }
 
-  private void installCrd() throws IOException {
+  /** Applies the CRD from crds/ and returns once the API server serves ProcessGroups. */
+  public static void installCrd(KubernetesClient client) throws IOException {
     CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions()
         .load(Files.newInputStream(CRD)).item();
     client.resource(crd).serverSideApply();

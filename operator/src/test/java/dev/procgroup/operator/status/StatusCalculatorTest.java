@@ -168,6 +168,28 @@ class StatusCalculatorTest {
   }
 
   @Test
+  void aRefusedApplyIsRetriedAfterAsLongAsItHasLastedWithinBounds() {
+    ProcessGroup pg = group("shop", process("agent", 0, 1));
+    Plan plan = Sequencer.plan(pg.getSpec().getProcesses(), Map.of());
+    Map<String, ProcessObservation> absent = Map.of("agent", new ProcessObservation(
+        pg.getSpec().getProcesses().get(0), null, List.of(), ObservedProcess.ABSENT));
+    ProcessGroupStatus first = StatusCalculator.compute(pg, plan, absent,
+        NotApplied.applyFailed("connection refused"), now);
+    assertThat(StatusCalculator.reviewAfter(pg, first, now)).as("the first retry: the status write wakes nothing")
+        .hasValue(StatusCalculator.APPLY_RETRY_MIN);
+    pg.setStatus(first);
+    Instant later = now.plusSeconds(13);
+    ProcessGroupStatus again = StatusCalculator.compute(pg, plan, absent,
+        NotApplied.applyFailed("connection refused"), later);
+    assertThat(StatusCalculator.reviewAfter(pg, again, later)).as("as long as it has been refused")
+        .hasValue(java.time.Duration.ofSeconds(13));
+    assertThat(StatusCalculator.reviewAfter(pg, again, now.plusSeconds(3600))).as("at most")
+        .hasValue(StatusCalculator.APPLY_RETRY_MAX);
+    ProcessGroupStatus applied = StatusCalculator.compute(pg, plan, absent, null, later);
+    assertThat(StatusCalculator.reviewAfter(pg, applied, later)).as("applied: no retry").isEmpty();
+  }
+
+  @Test
   void aRefusedSpecFailsTheGroupNamingTheFields() {
     ProcessGroup pg = group("shop", process("agent", 0, 1));
     Plan plan = Sequencer.plan(pg.getSpec().getProcesses(), Map.of());
