@@ -3,7 +3,6 @@ package dev.procgroup.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.procgroup.api.v1alpha1.ProcessGroup;
 import dev.procgroup.api.v1alpha1.ProcessGroupStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -32,7 +31,6 @@ class PandoraExamplesE2E {
   static final Path EXAMPLE = LocalCluster.ROOT.resolve("examples/pandora-hub/procgroup.yaml");
   static final String MATH = "pandora-math";
   static final String SERVICES = "pandora-service-and-ipc";
-  static final Duration LONG = Duration.ofMinutes(4);
 
   LocalCluster cluster;
   KubernetesClient client;
@@ -43,8 +41,7 @@ class PandoraExamplesE2E {
     cluster = LocalCluster.get();
     client = cluster.client;
     cluster.installChartUnlessInstalled();
-    ns = "pandora-" + Long.toHexString(System.nanoTime()).substring(6);
-    cluster.createRestrictedNamespace(ns);
+    ns = cluster.newRestrictedNamespace("pandora");
     cluster.kubectl("apply", "-n", ns, "-f", EXAMPLE.toString());
   }
 
@@ -58,7 +55,7 @@ class PandoraExamplesE2E {
   @Test
   @Order(1)
   void theDocsMathSnippetPrints1234ThroughTheHub() throws Exception {
-    awaitRunning(MATH);
+    cluster.awaitRunning(ns, MATH);
     Pod math = onlyPod(MATH, "math");
     await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500))
         .until(() -> logs(MATH, "math").lines().anyMatch("1234"::equals));
@@ -73,7 +70,7 @@ class PandoraExamplesE2E {
   @Test
   @Order(2)
   void serviceBInProcessBsPodCallsServiceAInProcessAsPod() throws Exception {
-    ProcessGroupStatus s = awaitRunning(SERVICES);
+    ProcessGroupStatus s = cluster.awaitRunning(ns, SERVICES);
     assertThat(s.getServices()).singleElement().satisfies(svc -> {
       assertThat(svc.getName()).isEqualTo("serviceA");
       assertThat(svc.getProcess()).isEqualTo("a");
@@ -107,14 +104,6 @@ class PandoraExamplesE2E {
   }
 
   // -- helpers --------------------------------------------------------------------------------------------------
-
-  ProcessGroupStatus awaitRunning(String group) {
-    await().atMost(LONG).pollInterval(Duration.ofMillis(250)).until(() -> {
-      ProcessGroup pg = client.resources(ProcessGroup.class).inNamespace(ns).withName(group).get();
-      return pg != null && pg.getStatus() != null && "Running".equals(pg.getStatus().getPhase());
-    });
-    return client.resources(ProcessGroup.class).inNamespace(ns).withName(group).get().getStatus();
-  }
 
   Pod onlyPod(String group, String process) {
     List<Pod> pods = client.pods().inNamespace(ns).withLabel(NamespaceWatch.GROUP, group)
