@@ -64,7 +64,7 @@ class PandoraExamplesE2E {
     // Published and proxied in one process: the call went through this pod's sidecar to its own app.
     assertThat(ProcgroupE2E.metricValue(cluster.sidecarMetrics(math), "procgroup_hub_calls_total",
         "object=\"math\"", "method=\"abs\"", "route=\"local\"", "outcome=\"ok\"")).isEqualTo(1.0);
-    assertThat(restarts(math, "math")).as("the script ran once; the entry keeps its process").isZero();
+    assertThat(restarts(math, "math")).as("math.js ran once; its hub connection keeps the process").isZero();
   }
 
   @Test
