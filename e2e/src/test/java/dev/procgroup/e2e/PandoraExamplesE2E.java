@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -35,6 +36,7 @@ class PandoraExamplesE2E {
   LocalCluster cluster;
   KubernetesClient client;
   String ns;
+  Instant applied;
 
   @BeforeAll
   void bothGroupsApplied() throws IOException {
@@ -42,6 +44,7 @@ class PandoraExamplesE2E {
     client = cluster.client;
     cluster.installChartUnlessInstalled();
     ns = cluster.newRestrictedNamespace("pandora");
+    applied = Instant.now();
     cluster.kubectl("apply", "-n", ns, "-f", EXAMPLE.toString());
   }
 
@@ -56,6 +59,7 @@ class PandoraExamplesE2E {
   @Order(1)
   void theDocsMathSnippetPrints1234ThroughTheHub() throws Exception {
     cluster.awaitRunning(ns, MATH);
+    System.out.printf("[measure] pandora-math: kubectl apply -> Running: %d ms%n", Duration.between(applied, Instant.now()).toMillis());
     Pod math = onlyPod(MATH, "math");
     await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500))
         .until(() -> logs(MATH, "math").lines().anyMatch("1234"::equals));
@@ -71,6 +75,8 @@ class PandoraExamplesE2E {
   @Order(2)
   void serviceBInProcessBsPodCallsServiceAInProcessAsPod() throws Exception {
     ProcessGroupStatus s = cluster.awaitRunning(ns, SERVICES);
+    System.out.printf("[measure] pandora-service-and-ipc: kubectl apply -> Running (a Ready, then b): %d ms%n",
+        Duration.between(applied, Instant.now()).toMillis());
     assertThat(s.getServices()).singleElement().satisfies(svc -> {
       assertThat(svc.getName()).isEqualTo("serviceA");
       assertThat(svc.getProcess()).isEqualTo("a");
@@ -83,6 +89,7 @@ class PandoraExamplesE2E {
     await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500))
         .until(() -> logs(SERVICES, "b").contains("pid from self"));
     String bLog = logs(SERVICES, "b");
+    System.out.println("[pandora] b's log, as kubectl logs shows it:\n" + bLog);
     long fromA = number(bLog, "pid from serviceA (\\d+)");
     long self = number(bLog, "pid from self (\\d+)");
     assertThat(bLog).doesNotContain("Error");
