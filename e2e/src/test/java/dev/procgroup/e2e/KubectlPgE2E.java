@@ -50,13 +50,9 @@ class KubectlPgE2E {
     cluster = LocalCluster.get();
     client = cluster.client;
     cluster.installChartUnlessInstalled();
-    ns = "kpg-" + Long.toHexString(System.nanoTime()).substring(6);
-    cluster.createRestrictedNamespace(ns);
+    ns = cluster.newRestrictedNamespace("kpg");
     cluster.kubectl("apply", "-n", ns, "-f", LocalCluster.ROOT.resolve("examples/page-snapshot/procgroup.yaml").toString());
-    await().atMost(LONG).pollInterval(Duration.ofSeconds(1)).until(() -> {
-      ProcessGroup pg = client.resources(ProcessGroup.class).inNamespace(ns).withName(GROUP).get();
-      return pg != null && pg.getStatus() != null && "Running".equals(pg.getStatus().getPhase());
-    });
+    cluster.awaitRunning(ns, GROUP);
   }
 
   @AfterAll

@@ -116,6 +116,23 @@ final class LocalCluster {
         .addToLabels("pod-security.kubernetes.io/audit", POD_SECURITY).endMetadata().build()).create();
   }
 
+  /** A restricted namespace (createRestrictedNamespace) named PREFIX-<random hex>, so that runs never share one. */
+  String newRestrictedNamespace(String prefix) {
+    String name = prefix + "-" + Long.toHexString(System.nanoTime()).substring(6);
+    createRestrictedNamespace(name);
+    return name;
+  }
+
+  /** Waits (up to 4 minutes) until the group's phase is Running; returns that status. */
+  dev.procgroup.api.v1alpha1.ProcessGroupStatus awaitRunning(String ns, String group) {
+    var pg = client.resources(dev.procgroup.api.v1alpha1.ProcessGroup.class).inNamespace(ns).withName(group);
+    org.awaitility.Awaitility.await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(250)).until(() -> {
+      var g = pg.get();
+      return g != null && g.getStatus() != null && "Running".equals(g.getStatus().getPhase());
+    });
+    return pg.get().getStatus();
+  }
+
   /** kubectl, which must succeed. */
   String kubectl(String... args) {
     Result r = kubectlResult(args);

@@ -74,8 +74,7 @@ class ProcgroupChaos {
     // The e2e suite before this phase ends with helm uninstall: install (or keep) the operator.
     cluster.helm("upgrade", "--install", "procgroup", LocalCluster.ROOT.resolve("helm/procgroup").toString(),
         "--namespace", OPERATOR_NS, "--create-namespace", "--wait", "--timeout", "180s");
-    ns = "chaos-" + Long.toHexString(System.nanoTime()).substring(6);
-    cluster.createRestrictedNamespace(ns);
+    ns = cluster.newRestrictedNamespace("chaos");
     watch = new NamespaceWatch(client, ns);
   }
 

@@ -65,8 +65,7 @@ class ProcgroupE2E {
   void connect() throws Exception {
     cluster = LocalCluster.get();
     client = cluster.client;
-    ns = "e2e-" + Long.toHexString(System.nanoTime()).substring(6);
-    cluster.createRestrictedNamespace(ns);
+    ns = cluster.newRestrictedNamespace("e2e");
     watchTheNamespace();
   }
 

@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.procgroup.api.v1alpha1.ProcessGroup;
 import dev.procgroup.api.v1alpha1.ProcessGroupStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -69,8 +68,7 @@ class SharedStateExampleE2E {
     cluster = LocalCluster.get();
     client = cluster.client;
     cluster.installChartUnlessInstalled();
-    ns = "state-" + Long.toHexString(System.nanoTime()).substring(6);
-    cluster.createRestrictedNamespace(ns);
+    ns = cluster.newRestrictedNamespace("state");
     watch = new NamespaceWatch(client, ns);
     byte[] random = new byte[24];
     new SecureRandom().nextBytes(random);
@@ -93,7 +91,7 @@ class SharedStateExampleE2E {
   void redisIsReadyBeforeTheWebTierStartsAndEachProcessGetsItsService() {
     Instant applied = Instant.now();
     cluster.kubectl("apply", "-n", ns, "-f", EXAMPLE.toString());
-    ProcessGroupStatus s = awaitRunning();
+    ProcessGroupStatus s = cluster.awaitRunning(ns, GROUP);
     measure("shared-state (redis + 2 web): kubectl apply -> Running: %d ms", Duration.between(applied, Instant.now()).toMillis());
     assertThat(s.getReady()).isEqualTo("3/3");
 
@@ -234,14 +232,6 @@ class SharedStateExampleE2E {
   }
 
   // -- helpers --------------------------------------------------------------------------------------------------
-
-  ProcessGroupStatus awaitRunning() {
-    await().atMost(LONG).pollInterval(Duration.ofMillis(250)).until(() -> {
-      ProcessGroup pg = client.resources(ProcessGroup.class).inNamespace(ns).withName(GROUP).get();
-      return pg != null && pg.getStatus() != null && "Running".equals(pg.getStatus().getPhase());
-    });
-    return client.resources(ProcessGroup.class).inNamespace(ns).withName(GROUP).get().getStatus();
-  }
 
   /** The process's pods that are not terminating, by name. */
   List<Pod> pods(String process) {

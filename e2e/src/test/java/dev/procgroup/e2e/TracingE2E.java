@@ -44,8 +44,7 @@ class TracingE2E {
     installedHere = cluster.run(Duration.ofMinutes(1), null, cluster.helm, "status", "procgroup", "--namespace",
         ProcgroupE2E.OPERATOR_NS).exitCode() != 0;
     chart("tracing.otlpEndpoint=" + collector.endpoint);
-    ns = "trace-" + Long.toHexString(System.nanoTime()).substring(6);
-    cluster.createRestrictedNamespace(ns);
+    ns = cluster.newRestrictedNamespace("trace");
     String group = Files.readString(ProcgroupE2E.GROUPS.resolve("traced.yaml"))
         .replace("${OTLP_URL}", collector.endpoint + "/v1/traces");
     LocalCluster.Result applied = cluster.run(Duration.ofMinutes(1), group, cluster.kubectl, "apply", "-n", ns, "-f", "-");
