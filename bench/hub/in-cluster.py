@@ -6,7 +6,7 @@ Run by bench/hub/in-cluster.sh on a running local cluster with the operator inst
 e2e/cluster/up + helm install). Applies bench/hub/in-cluster/procgroup.yaml in namespace hub-bench, waits for it to be
 Running, measures the idle working set, warms both paths up, then for each round runs direct and hub in turn at a
 fixed rate (open loop) and at saturation (closed loop), reading before and after each run the two sidecars'
-process_cpu_seconds_total (through the API server's pod proxy) and sampling the kubelet's summary API all along.
+process_cpu_seconds_total (through the API server's pod proxy) and sampling the containers' working set (metrics.k8s.io) all along.
 Writes bench/results/hub-cluster-<stamp>.{json,md}; deletes the namespace at the end unless --keep.
 """
 import argparse
@@ -57,26 +57,54 @@ def pods():
     return {p["metadata"]["labels"]["procgroup.dev/process"]: p for p in live}
 
 
-def sidecar_cpu(pod):
+def sidecar_metric(pod, name):
     text = kubectl("get", "--raw", f"/api/v1/namespaces/{NS}/pods/{pod}:9464/proxy/metrics")
     for line in text.splitlines():
-        if line.startswith("process_cpu_seconds_total "):
+        if line.startswith(name + " "):
             return float(line.split()[1])
-    raise SystemExit(f"no process_cpu_seconds_total in {pod}'s sidecar metrics")
+    raise SystemExit(f"no {name} in {pod}'s sidecar metrics")
+
+
+def sidecar_cpu(pod):
+    return sidecar_metric(pod, "process_cpu_seconds_total")
+
+
+def mib(quantity):
+    units = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "k": 1e3, "M": 1e6, "G": 1e9}
+    for u, f in units.items():
+        if quantity.endswith(u):
+            return float(quantity[:-len(u)]) * f / 2**20
+    return float(quantity) / 2**20
 
 
 def summary(node):
-    """Working set and RSS (MiB) of every container of the group's pods, as the kubelet's summary API has them."""
-    data = json.loads(kubectl("get", "--raw", f"/api/v1/nodes/{node}/proxy/stats/summary"))
+    """Working set (MiB) of every container of the group's pods as the kubelet reports it (its resource metrics,
+    served by metrics-server: what `kubectl top` and the eviction manager use), and each sidecar's own RSS."""
+    data = json.loads(kubectl("get", "--raw", f"/apis/metrics.k8s.io/v1beta1/namespaces/{NS}/pods"))
     out = {}
-    for p in data.get("pods", []):
-        if p["podRef"]["namespace"] != NS:
-            continue
+    for p in data.get("items", []):
         for c in p.get("containers", []):
-            mem = c.get("memory", {})
-            out[(p["podRef"]["name"], c["name"])] = {
-                "workingSetMiB": mem.get("workingSetBytes", 0) / 2**20, "rssMiB": mem.get("rssBytes", 0) / 2**20}
+            out[(p["metadata"]["name"], c["name"])] = {"workingSetMiB": mib(c["usage"]["memory"])}
+    for (pod, container), v in out.items():
+        if container == HUB_CONTAINER:
+            v["rssMiB"] = sidecar_metric(pod, "process_resident_memory_bytes") / 2**20
     return out
+
+
+def wait_metrics(node, timeout=120):
+    """metrics-server has a pod's usage one scrape (15 s) after the pod's first kubelet sample."""
+    end = time.time() + timeout
+    while True:
+        try:
+            got = summary(node)
+            if sum(1 for (_, c) in got if c == HUB_CONTAINER) == 2:
+                return got
+        except SystemExit as e:
+            if time.time() > end:
+                raise
+        if time.time() > end:
+            raise SystemExit(f"metrics.k8s.io has no usage of both sidecars after {timeout} s")
+        time.sleep(3)
 
 
 class Sampler(threading.Thread):
@@ -127,7 +155,7 @@ def main():
         client_ip = ps["client"]["status"]["podIP"]
         log(f"idle {a.idle_seconds} s, then the kubelet's view of the containers")
         time.sleep(a.idle_seconds)
-        idle = summary(node)
+        idle = wait_metrics(node)
         sampler = Sampler(node)
         sampler.start()
         log("warm-up: 10 s of each path")
@@ -191,7 +219,7 @@ def report(r):
              f"{a['seconds']} s (open loop, 4 keep-alive connections, latency from the scheduled time), then both at "
              f"saturation for {a['saturation_seconds']} s (8 in flight). Cells: median (min – max) over the rounds. "
              "Sidecar CPU from each sidecar's process_cpu_seconds_total before and after the run, per 1000 calls. "
-             "Memory: the kubelet's summary API (what `kubectl top` and evictions use).", "",
+             "Memory: the working set as the kubelet reports it (its resource metrics through metrics-server: what `kubectl top` and evictions use); RSS: the sidecar's own process_resident_memory_bytes.", "",
              "| mode | path | calls/s | p50 ms | p90 ms | p99 ms | p99.9 ms | errors | added p50 / p99 over direct, ms "
              "| caller sidecar CPU-s / 1000 calls | provider sidecar CPU-s / 1000 calls | load avg (1 min) |",
              "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- | --- |"]
@@ -211,12 +239,12 @@ def report(r):
                          + " | ".join(cell(med([x[q] for x in rs]), "{:.2f}") for q in ("p50", "p90", "p99", "p999"))
                          + f" | {sum(x['errors'] for x in rs)} | {added or '-'} | {cpu('caller')} | {cpu('provider')} | "
                          + ", ".join(f"{x['loadavg1'][0]}→{x['loadavg1'][1]}" for x in rs) + " |")
-    lines += ["", "Memory of each container, MiB (kubelet summary API: working set, RSS):", "",
+    lines += ["", "Memory of each container, MiB (working set: the kubelet's, through metrics.k8s.io; RSS: the sidecar's own):", "",
               "| container | working set idle | RSS idle | working set peak under load | working set after |",
               "| --- | ---: | ---: | ---: | ---: |"]
     for key in sorted(r["idle"]):
         i, after = r["idle"][key], r["after"].get(key, {})
-        lines.append(f"| {key} | {i['workingSetMiB']:.1f} | {i['rssMiB']:.1f} | "
+        lines.append(f"| {key} | {i['workingSetMiB']:.1f} | {i.get('rssMiB', float('nan')):.1f} | "
                      f"{r['peakWorkingSetMiB'].get(key, float('nan')):.1f} | {after.get('workingSetMiB', float('nan')):.1f} |")
     return "\n".join(lines) + "\n"
 
