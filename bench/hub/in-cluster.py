@@ -233,7 +233,7 @@ def report(r):
                 ds = {x["round"]: x for x in r["runs"] if x["mode"] == mode and x["kind"] == "direct"}
                 p50 = med([x["p50"] - ds[x["round"]]["p50"] for x in rs if x["round"] in ds])
                 p99 = med([x["p99"] - ds[x["round"]]["p99"] for x in rs if x["round"] in ds])
-                added = f"+{cell(p50, '{:.3f}')} / +{cell(p99, '{:.3f}')}"
+                added = f"{cell(p50, '{:+.3f}')} / {cell(p99, '{:+.3f}')}"
             cpu = lambda side: cell(med([x["sidecarCpuPer1000"][side] for x in rs]), "{:.3f}") if kind == "hub" else "-"
             lines.append(f"| {mode} | {kind} | {cell(med([x['rps'] for x in rs]))} | "
                          + " | ".join(cell(med([x[q] for x in rs]), "{:.2f}") for q in ("p50", "p90", "p99", "p999"))
