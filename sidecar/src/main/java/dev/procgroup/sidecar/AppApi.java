@@ -1,12 +1,10 @@
 package dev.procgroup.sidecar;
 
+import com.fasterxml.jackson.core.JsonToken;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.regex.Pattern;
 
@@ -114,13 +112,9 @@ final class AppApi {
   /** Validates that the body is a JSON array (empty body = no arguments) and returns it unchanged. */
   static Buffer argsArray(Buffer body) {
     if (body.length() == 0) return Buffer.buffer("[]");
-    Object parsed;
-    try {
-      parsed = Json.decodeValue(body);
-    } catch (DecodeException e) {
-      throw HubError.badRequest("body is not valid JSON");
-    }
-    if (!(parsed instanceof JsonArray)) throw HubError.badRequest("body must be a JSON array of arguments");
+    JsonToken first = JsonScan.soleValue(body.getBytes()); // checked, not decoded: the arguments go on as text
+    if (first == null) throw HubError.badRequest("body is not valid JSON");
+    if (first != JsonToken.START_ARRAY) throw HubError.badRequest("body must be a JSON array of arguments");
     return body;
   }
 
@@ -138,11 +132,7 @@ final class AppApi {
   /** Validates that the body is one JSON value and returns its text (spliced into event frames as is). */
   static String jsonValue(Buffer body) {
     if (body.length() == 0) return "null";
-    try {
-      Json.decodeValue(body);
-    } catch (DecodeException e) {
-      throw HubError.badRequest("body is not valid JSON");
-    }
+    if (JsonScan.soleValue(body.getBytes()) == null) throw HubError.badRequest("body is not valid JSON");
     return body.toString();
   }
 

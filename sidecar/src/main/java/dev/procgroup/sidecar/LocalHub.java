@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 
 /**
  * The publishers connected to this sidecar (one WebSocket per app process): handles their frames, sends them
@@ -81,9 +83,15 @@ final class LocalHub {
 
   /** Handles one text frame; malformed frames are answered with {@code rejected}, the connection stays. */
   void onFrame(PublisherConnection c, String text) {
+    // The frame of nearly every call: its result goes on as text, never decoded (JsonScan).
+    JsonScan.Result result = JsonScan.result(text);
+    if (result != null) {
+      settle(c, result.id(), call -> call.promise.tryComplete(result.resultJson()));
+      return;
+    }
     JsonObject frame;
     try {
-      Object parsed = io.vertx.core.json.Json.decodeValue(text);
+      Object parsed = Json.decodeValue(text);
       if (!(parsed instanceof JsonObject o)) {
         reject(c, "frame is not a JSON object", null);
         return;
@@ -183,6 +191,16 @@ final class LocalHub {
       reject(c, op + " needs the id of the invoke it answers", frame);
       return;
     }
+    if ("result".equals(op)) {
+      settle(c, id, call -> call.promise.tryComplete(Json.encode(frame.getValue("result"))));
+    } else {
+      Object err = frame.getValue("error");
+      settle(c, id, call -> call.promise.tryFail(HubError.remote(err instanceof JsonObject e ? e : null)));
+    }
+  }
+
+  /** The answer to call {@code id}: settles it, or counts it as late when the call timed out already. */
+  private void settle(PublisherConnection c, String id, Consumer<PublisherConnection.PendingCall> how) {
     PublisherConnection.PendingCall call = c.pending.remove(id);
     if (call == null) {
       // Answers after the call timed out are normal and dropped quietly (counted).
@@ -190,12 +208,7 @@ final class LocalHub {
       return;
     }
     timers.cancel(call.timerId);
-    if ("result".equals(op)) {
-      call.promise.tryComplete(frame.getValue("result"));
-    } else {
-      Object err = frame.getValue("error");
-      call.promise.tryFail(HubError.remote(err instanceof JsonObject e ? e : null));
-    }
+    how.accept(call);
   }
 
   private void subscription(PublisherConnection c, String op, JsonObject frame) {
@@ -222,17 +235,17 @@ final class LocalHub {
 
   /**
    * Sends an {@code invoke} frame to {@code c}. {@code argsJson} is an already validated JSON array; it is
-   * spliced in as is.
+   * spliced in as is. Succeeds with the result as JSON text.
    */
-  Future<Object> invoke(PublisherConnection c, String object, String method, Buffer argsJson, long timeoutMs) {
+  Future<String> invoke(PublisherConnection c, String object, String method, Buffer argsJson, long timeoutMs) {
     return invoke(c, object, method, argsJson, timeoutMs, null);
   }
 
   /** As above; {@code trace} (null: none) goes in the frame as {@code traceparent} and {@code tracestate}. */
-  Future<Object> invoke(PublisherConnection c, String object, String method, Buffer argsJson, long timeoutMs,
+  Future<String> invoke(PublisherConnection c, String object, String method, Buffer argsJson, long timeoutMs,
                         TraceContext trace) {
     if (c.closed) return Future.failedFuture(HubError.providerGone("the publisher disconnected"));
-    Promise<Object> promise = Promise.promise();
+    Promise<String> promise = Promise.promise();
     String id = c.nextCallId();
     PublisherConnection.PendingCall call = new PublisherConnection.PendingCall(object, promise);
     c.pending.put(id, call);

@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Picks who serves a call: a publisher in this pod first; otherwise round-robin over the ready peers that
@@ -52,8 +53,8 @@ final class ProviderSelector {
   Choice select(String object, String method, Pin pin, String ownProcess, String ownPod,
                 List<PublisherConnection> locals, Collection<Peer> peers) {
     Candidates c = selectAll(object, method, pin, ownProcess, ownPod, locals, peers);
-    if (!c.locals().isEmpty()) return new Local(next(c.locals(), "L|" + object));
-    return new Remote(next(c.peers(), "R|" + object + "|" + pin));
+    if (!c.locals().isEmpty()) return new Local(next(c.locals(), () -> "L|" + object));
+    return new Remote(next(c.peers(), () -> "R|" + object + "|" + pin));
   }
 
   /** Every provider that may serve the call (a fan-out); fails as {@link #select} when there is none. */
@@ -98,12 +99,14 @@ final class ProviderSelector {
     throw HubError.noReadyProvider("object '" + object + "' has providers, but none is ready");
   }
 
-  private <T> T next(List<T> list, String key) {
+  /** @param key the round-robin cursor's name, built only when there is a choice to make (not on every call) */
+  private <T> T next(List<T> list, Supplier<String> key) {
     if (list.size() == 1) return list.get(0);
-    int i = cursors.merge(key, 1, Integer::sum);
+    String k = key.get();
+    int i = cursors.merge(k, 1, Integer::sum);
     if (i < 0) { // wrapped after 2^31 calls
       i = 0;
-      cursors.put(key, 0);
+      cursors.put(k, 0);
     }
     return list.get(i % list.size());
   }

@@ -18,10 +18,11 @@ final class PublisherConnection {
   /** A call sent to this connection as an {@code invoke} frame, waiting for its result/error frame. */
   static final class PendingCall {
     final String object;
-    final Promise<Object> promise;
+    /** Completed with the result as JSON text. */
+    final Promise<String> promise;
     long timerId = -1;
 
-    PendingCall(String object, Promise<Object> promise) {
+    PendingCall(String object, Promise<String> promise) {
       this.object = object;
       this.promise = promise;
     }

@@ -17,4 +17,13 @@ class JsonTextTest {
     assertThat(parsed.getLong("timeoutMs")).isEqualTo(30_000);
     assertThat(JsonText.object().toString()).isEqualTo("{}");
   }
+
+  @Test
+  void stringsReadBackAsTheyWereForEveryControlCharacterAndNonAscii() {
+    StringBuilder all = new StringBuilder();
+    for (char c = 0; c < 0x80; c++) all.append(c);
+    all.append("é😀\u2028");
+    String text = JsonText.object().string(all.toString(), all.toString()).toString();
+    assertThat(new JsonObject(text).getString(all.toString())).isEqualTo(all.toString());
+  }
 }

@@ -118,20 +118,20 @@ class LocalHubTest {
   @Test
   void invokeSendsAFrameAndTheResultCompletesTheCall() {
     publish("a", "m");
-    Future<Object> call = hub.invoke(conn, "a", "m", Buffer.buffer("[1,{\"x\":2}]"), 1000);
+    Future<String> call = hub.invoke(conn, "a", "m", Buffer.buffer("[1,{\"x\":2}]"), 1000);
     JsonObject invoke = sink.last();
     assertThat(invoke.getString("op")).isEqualTo("invoke");
     assertThat(invoke.getJsonArray("args")).isEqualTo(new JsonArray().add(1).add(new JsonObject().put("x", 2)));
     assertThat(invoke.getLong("timeoutMs")).isEqualTo(1000);
     hub.onFrame(conn, new JsonObject().put("op", "result").put("id", invoke.getString("id")).put("result", "done").encode());
-    assertThat(call.result()).isEqualTo("done");
+    assertThat(call.result()).isEqualTo("\"done\""); // the result as JSON text, forwarded undecoded
     assertThat(timers.pending()).isZero();
   }
 
   @Test
   void anErrorFrameFailsTheCallWithTheRemoteError() {
     publish("a", "m");
-    Future<Object> call = hub.invoke(conn, "a", "m", Buffer.buffer("[]"), 1000);
+    Future<String> call = hub.invoke(conn, "a", "m", Buffer.buffer("[]"), 1000);
     String id = sink.last().getString("id");
     hub.onFrame(conn, "{\"op\":\"error\",\"id\":\"" + id + "\",\"error\":{\"name\":\"TypeError\",\"message\":\"bad url\",\"code\":\"ERR_INVALID_URL\"}}");
     assertThat(call.cause()).isInstanceOfSatisfying(HubError.class, e -> {
@@ -144,7 +144,7 @@ class LocalHubTest {
   @Test
   void aCallWithoutAnswerTimesOutAndALateAnswerIsDropped() {
     publish("a", "m");
-    Future<Object> call = hub.invoke(conn, "a", "m", Buffer.buffer("[]"), 250);
+    Future<String> call = hub.invoke(conn, "a", "m", Buffer.buffer("[]"), 250);
     String id = sink.last().getString("id");
     timers.advance(249);
     assertThat(call.isComplete()).isFalse();
@@ -159,7 +159,7 @@ class LocalHubTest {
   @Test
   void closingTheConnectionUnpublishesAndFailsPendingCallsWithProviderGone() {
     publish("a", "m");
-    Future<Object> call = hub.invoke(conn, "a", "m", Buffer.buffer("[]"), 10_000);
+    Future<String> call = hub.invoke(conn, "a", "m", Buffer.buffer("[]"), 10_000);
     hub.close(conn);
     assertThat(call.cause()).isInstanceOfSatisfying(HubError.class, e -> {
       assertThat(e.status).isEqualTo(502);
