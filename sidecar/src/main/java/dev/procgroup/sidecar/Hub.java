@@ -1,5 +1,6 @@
 package dev.procgroup.sidecar;
 
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
@@ -36,6 +37,7 @@ final class Hub implements LocalHub.Listener, Discovery.Listener {
   private final JsonObject from;
   private long revision = System.currentTimeMillis() * 1000;
   private boolean synced;
+  private final Promise<Void> firstView = Promise.promise();
   /** Spans of the calls through this sidecar; {@link Tracing#OFF} unless an OTLP endpoint is set (Sidecar). */
   Tracing tracing = Tracing.OFF;
 
@@ -465,11 +467,34 @@ final class Hub implements LocalHub.Listener, Discovery.Listener {
     if (peer != null) {
       failInFlight(peer, "peer pod " + podName + " was deleted");
       updatePeerGauges();
+      settleFirstView();
     }
   }
 
   @Override public void synced() {
     synced = true;
+    settleFirstView();
+  }
+
+  /**
+   * Completes once discovery has had its first full view and every Ready peer in it has been probed once (answered
+   * or failed), or after {@code maxWaitMs}: the sidecar reports itself started then, and the kubelet starts the app
+   * container after it. So an app of a higher order that calls {@code getProxy} as it starts finds the objects the
+   * lower orders (Ready before it was created) publish, as a process started after its dependencies does under
+   * Pandora. Peers not Ready yet (the same order starting) are not waited for.
+   */
+  Future<Void> firstView(long maxWaitMs) {
+    timers.set(maxWaitMs, () -> firstView.tryComplete());
+    settleFirstView();
+    return firstView.future();
+  }
+
+  private void settleFirstView() {
+    if (!synced || firstView.future().isComplete()) return;
+    for (Peer p : peers.values()) {
+      if (p.present && p.serving && p.address != null && !p.probedOnce) return;
+    }
+    firstView.tryComplete();
   }
 
   boolean isSynced() {
@@ -503,28 +528,38 @@ final class Hub implements LocalHub.Listener, Discovery.Listener {
     metrics.peerRequest("out", "objects");
     transport.fetchObjects(peer).onComplete(ar -> {
       peer.probing = false;
-      if (peers.get(peer.pod) != peer || !peer.present || peer.address == null) return;
-      if (!address.equals(peer.address)) {
-        probe(peer); // it moved meanwhile: this answer says nothing about the new address
+      peer.probedOnce = true;
+      try {
+        onProbed(peer, address, ar);
+      } finally {
+        settleFirstView();
+      }
+    });
+  }
+
+  /** What a completed probe of {@code address} says about the peer. */
+  private void onProbed(Peer peer, String address, AsyncResult<JsonObject> ar) {
+    if (peers.get(peer.pod) != peer || !peer.present || peer.address == null) return;
+    if (!address.equals(peer.address)) {
+      probe(peer); // it moved meanwhile: this answer says nothing about the new address
+      return;
+    }
+    if (ar.succeeded()) {
+      try {
+        applyObjects(ar.result());
+        reached(peer);
         return;
+      } catch (HubError e) {
+        LOG.log(Level.WARNING, "peer {0} sent a bad objects document: {1}", peer.pod, e.getMessage());
       }
-      if (ar.succeeded()) {
-        try {
-          applyObjects(ar.result());
-          reached(peer);
-          return;
-        } catch (HubError e) {
-          LOG.log(Level.WARNING, "peer {0} sent a bad objects document: {1}", peer.pod, e.getMessage());
-        }
-      } else {
-        metrics.peerError("objects", "transport");
-        LOG.log(Level.DEBUG, "probing {0} failed: {1}", peer.pod, ar.cause().getMessage());
-      }
-      peer.reachable = false;
-      updatePeerGauges();
-      timers.set(FETCH_RETRY_MS, () -> {
-        if (peers.get(peer.pod) == peer && peer.present && !peer.reachable) probe(peer);
-      });
+    } else {
+      metrics.peerError("objects", "transport");
+      LOG.log(Level.DEBUG, "probing {0} failed: {1}", peer.pod, ar.cause().getMessage());
+    }
+    peer.reachable = false;
+    updatePeerGauges();
+    timers.set(FETCH_RETRY_MS, () -> {
+      if (peers.get(peer.pod) == peer && peer.present && !peer.reachable) probe(peer);
     });
   }
 

@@ -23,6 +23,8 @@ final class Peer {
   boolean reachable;
   /** A probe (objects fetch) is in flight. */
   boolean probing;
+  /** A probe has completed once, answered or failed: the first view of the group ({@code Hub#firstView}) waits for it. */
+  boolean probedOnce;
   /** object name -> methods, as last announced or fetched. */
   Map<String, List<String>> objects = new LinkedHashMap<>();
   /** object name -> data properties, as last announced (objects without any have no entry). */

@@ -31,6 +31,8 @@ public final class Sidecar {
   private PeerClient peerClient;
   private final List<HttpServer> servers = new ArrayList<>();
   private volatile boolean started;
+  /** Longest the app's start waits for the first view of the group (Hub#firstView): a stalled peer no longer. */
+  static final long FIRST_VIEW_MAX_MS = 5000;
   private int hubPort, peerPort, metricsPort;
   private PortGuard appGuard, peerGuard;
   private IdentityClient identityClient;
@@ -149,6 +151,7 @@ public final class Sidecar {
             metricsPort = opsServer.actualPort();
             return discovery.start(hub);
           })
+          .compose(v -> hub.firstView(FIRST_VIEW_MAX_MS))
           .onSuccess(v -> {
             started = true;
             LOG.log(Level.INFO, "procgroup sidecar {0}/{1} pod {2}: hub {3}:{4,number,#}, peer {5}:{6,number,#}, "

@@ -108,6 +108,35 @@ class HubTest {
   }
 
   @Test
+  void theFirstViewWaitsForEveryReadyPeersFirstProbeButNotForPeersStillStarting() {
+    Future<Void> first = hub.firstView(5000);
+    hub.upsert(listed("bg-1", "10.0.0.2:7071"));
+    hub.upsert(new PeerEndpoint("web-2", "10.0.0.3:7071", false, false)); // not Ready: the same order starting
+    assertThat(first.isComplete()).as("before discovery's first full list").isFalse();
+    hub.synced();
+    assertThat(first.isComplete()).as("bg-1 (Ready) not probed yet").isFalse();
+    transport.fetches.get(0).complete(new JsonObject().put("pod", "bg-1").put("process", "background")
+        .put("revision", 5).put("objects", new JsonArray().add(new JsonObject().put("name", "snap")
+            .put("methods", new JsonArray().add("take")))));
+    assertThat(first.succeeded()).as("web-2's probe is still open").isTrue();
+    assertThat(hub.listObjects().getJsonArray("objects").getJsonObject(0).getString("name")).isEqualTo("snap");
+  }
+
+  @Test
+  void theFirstViewCountsAFailedProbeAndEndsAtItsLimitWhenAPeerNeverAnswers() {
+    Future<Void> first = hub.firstView(5000);
+    hub.upsert(listed("bg-1", "10.0.0.2:7071"));
+    hub.upsert(listed("bg-2", "10.0.0.4:7071"));
+    hub.synced();
+    transport.fetches.get(0).fail("connection refused"); // answered, if by a refusal: the app need not wait for it
+    assertThat(first.isComplete()).as("bg-2 still silent").isFalse();
+    timers.advance(4999);
+    assertThat(first.isComplete()).isFalse();
+    timers.advance(1);
+    assertThat(first.succeeded()).as("no longer than the limit").isTrue();
+  }
+
+  @Test
   void aFailedProbeIsRetriedWhileThePodIsListed() {
     hub.upsert(listed("bg-1", "10.0.0.2:7071"));
     transport.fetches.get(0).fail("connection refused");
