@@ -240,3 +240,61 @@ export const appName: string | undefined;
 export const processName: string | undefined;
 /** Pandora's `env`: NODE_ENV mapped as its DefaultEnvironment did. */
 export const env: 'production' | 'prepub' | 'test' | 'development';
+
+// ---------------------------------------------------------------- the procfile runner (require('@procgroup/hub/procfile'))
+
+/** What a procfile service is constructed with (Pandora's service context, the part the runner provides). */
+export interface ServiceContext<C = any> {
+  serviceName: string;
+  processName: string;
+  appName: string | undefined;
+  /** The procfile's `.config({...})` for this service ({} without one). */
+  config: C;
+  /** stdout/stderr with Pandora's `[serviceName: s, processName: p]` prefix. */
+  logger: {debug(...a: any[]): void; info(...a: any[]): void; warn(...a: any[]): void; error(...a: any[]): void; log(...a: any[]): void};
+  getProxy<T = any>(name: ObjectDescription, options?: ProxyOptions): PendingProxy<T>;
+  getHub(): Hub;
+}
+
+/** A Pandora service: constructed with its context; start() and stop() are optional. */
+export interface Service {
+  start?(): void | Promise<void>;
+  stop?(): void | Promise<void>;
+}
+export type ServiceClass = new (ctx: ServiceContext) => Service;
+
+export interface ProcfileProcess {
+  argv(v: string[]): ProcfileProcess;
+  nodeArgs(v: string[]): ProcfileProcess;
+  args(v: string[]): ProcfileProcess;
+  scale(v: number | 'auto'): ProcfileProcess;
+  env(v: Record<string, string>): ProcfileProcess;
+  order(v: number): ProcfileProcess;
+  entry(v: string): ProcfileProcess;
+  mode(v: string): ProcfileProcess;
+}
+
+export interface ProcfileService {
+  process(name: string): ProcfileService;
+  config(config: object | (() => object)): ProcfileService;
+  publish(publish?: boolean): ProcfileService;
+  dependency(names: string | string[]): ProcfileService;
+}
+
+/** The `pandora` object a procfile's exported function receives. */
+export interface ProcfileDsl {
+  dev: boolean;
+  env: string | undefined;
+  appName: string | undefined;
+  process(name: string): ProcfileProcess;
+  /** A path is resolved from the procfile's directory. */
+  service(name: string, impl: string | ServiceClass): ProcfileService;
+}
+
+export interface ProcfileRunner {
+  /** The services started, in start order. */
+  services: string[];
+  declared: {processes: Map<string, object>; services: object[]};
+  /** Reverse order: unpublish (if published), then stop(). */
+  stop(): Promise<void>;
+}

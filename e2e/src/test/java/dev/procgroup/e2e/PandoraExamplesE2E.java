@@ -32,6 +32,8 @@ class PandoraExamplesE2E {
   static final Path EXAMPLE = LocalCluster.ROOT.resolve("examples/pandora-hub/procgroup.yaml");
   static final String MATH = "pandora-math";
   static final String SERVICES = "pandora-service-and-ipc";
+  static final Path PAGE_SNAPSHOT_EXAMPLE = LocalCluster.ROOT.resolve("examples/pandora-page-snapshot/procgroup.yaml");
+  static final String PAGE_SNAPSHOT = "pandora-page-snapshot";
 
   LocalCluster cluster;
   KubernetesClient client;
@@ -46,12 +48,14 @@ class PandoraExamplesE2E {
     ns = cluster.newRestrictedNamespace("pandora");
     applied = Instant.now();
     cluster.kubectl("apply", "-n", ns, "-f", EXAMPLE.toString());
+    cluster.kubectl("apply", "-n", ns, "-f", PAGE_SNAPSHOT_EXAMPLE.toString());
   }
 
   @AfterAll
   void cleanUp() {
     if (ns == null) return;
     cluster.kubectlResult("delete", "-n", ns, "procgroup/" + SERVICES, "--wait=true", "--timeout=180s");
+    cluster.kubectlResult("delete", "-n", ns, "procgroup/" + PAGE_SNAPSHOT, "--wait=true", "--timeout=180s");
     cluster.deleteGroupThenNamespace(ns, MATH);
   }
 
@@ -108,6 +112,48 @@ class PandoraExamplesE2E {
         "procgroup_hub_served_calls_total\\{[^}]*object=\"serviceA\"[^}]*caller=\"local\"");
     assertThat(restarts(a, "a")).isZero();
     assertThat(restarts(b, "b")).as("serviceB started once").isZero();
+  }
+
+  /**
+   * Pandora's pageSnapshot example, its procfile.js and services unchanged (examples/pandora-page-snapshot, whose
+   * check-unchanged.sh compares them byte for byte), each process running @procgroup/hub's procfile runner: web, in
+   * process worker's pod, answers {@code /?url=} with the JPEG pageSnapshot.take() made with Chromium in process
+   * background's pod, through both sidecars. There is no egress, so the page is an in-cluster one: web's own.
+   */
+  @Test
+  @Order(3)
+  void theUnchangedPageSnapshotExampleServesAJpegFromTheBackgroundPod() throws Exception {
+    ProcessGroupStatus s = cluster.awaitRunning(ns, PAGE_SNAPSHOT);
+    System.out.printf("[measure] pandora-page-snapshot: kubectl apply -> Running (background Ready, then worker): %d ms%n",
+        Duration.between(applied, Instant.now()).toMillis());
+    assertThat(s.getServices()).singleElement().satisfies(svc -> {
+      assertThat(svc.getName()).isEqualTo("pageSnapshot");
+      assertThat(svc.getProcess()).isEqualTo("background");
+      assertThat(svc.getProviders()).isEqualTo(1);
+    });
+    Pod worker = onlyPod(PAGE_SNAPSHOT, "worker");
+    Pod background = onlyPod(PAGE_SNAPSHOT, "background");
+    String web = "http://" + worker.getStatus().getPodIP() + ":5511/";
+    assertThat(logs(PAGE_SNAPSHOT, "worker")).contains(
+        "[serviceName: web, processName: worker] Service Web Listens On http://127.0.0.1:5511");
+    assertThat(logs(PAGE_SNAPSHOT, "background")).contains(
+        "[serviceName: pageSnapshot, processName: background] Service PageSnapshot Started");
+
+    long t0 = System.nanoTime();
+    var shot = cluster.get(web + "?url=" + java.net.URLEncoder.encode(web, java.nio.charset.StandardCharsets.UTF_8));
+    System.out.printf("[measure] pandora-page-snapshot: GET /?url=<web's own page> -> %d bytes in %d ms%n",
+        shot.body().length, (System.nanoTime() - t0) / 1_000_000);
+    assertThat(shot.statusCode()).as(new String(shot.body(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(200);
+    assertThat(shot.headers().firstValue("content-type")).hasValue("image/jpeg");
+    assertThat(shot.body()).as("a JPEG").startsWith((byte) 0xFF, (byte) 0xD8, (byte) 0xFF).hasSizeGreaterThan(1000);
+
+    // It came through the hub from background's pod: worker's sidecar sent take to a peer, background's served it.
+    assertThat(ProcgroupE2E.metricValue(cluster.sidecarMetrics(worker), "procgroup_hub_calls_total",
+        "object=\"pageSnapshot\"", "method=\"take\"", "route=\"remote\"", "outcome=\"ok\"")).isEqualTo(1.0);
+    assertThat(ProcgroupE2E.metricValue(cluster.sidecarMetrics(background), "procgroup_hub_served_calls_total",
+        "object=\"pageSnapshot\"", "method=\"take\"", "caller=\"peer\"", "outcome=\"ok\"")).isEqualTo(1.0);
+    assertThat(restarts(worker, "worker")).isZero();
+    assertThat(restarts(background, "background")).isZero();
   }
 
   // -- helpers --------------------------------------------------------------------------------------------------

@@ -1,0 +1,3 @@
+'use strict';
+// require('@procgroup/hub/procfile'): Pandora's procfile services in a ProcessGroup process (lib/procfile.js).
+module.exports = require('./lib/procfile');
